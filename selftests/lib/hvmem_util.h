@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by hvmem's selftests: device access and the VM list. */
+#ifndef HVMEM_SELFTEST_UTIL_H
+#define HVMEM_SELFTEST_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hvmem.h>
+
+static inline int hvmem_dev(void)
+{
+	return open("/dev/" HVMEM_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+}
+
+/* ioctl() returning -errno, so tests can compare with one value. */
+static inline int hvmem_call(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+static inline int hvmem_bind_pid(int fd, pid_t pid, __u32 *id)
+{
+	struct hvmem_vm_bind b = {
+		.size = sizeof(b), .flags = HVMEM_BIND_BY_PID, .kvm_fd = -1, .pid = pid,
+	};
+	int ret = hvmem_call(fd, HVMEM_IOC_VM_BIND, &b);
+
+	if (!ret && id)
+		*id = b.id;
+	return ret;
+}
+
+static inline int hvmem_bind_kvm(int fd, int kvm_fd, __u32 *id)
+{
+	struct hvmem_vm_bind b = {
+		.size = sizeof(b), .flags = HVMEM_BIND_BY_KVM_FD, .kvm_fd = kvm_fd,
+	};
+	int ret = hvmem_call(fd, HVMEM_IOC_VM_BIND, &b);
+
+	if (!ret && id)
+		*id = b.id;
+	return ret;
+}
+
+static inline int hvmem_unbind(int fd, __u32 id)
+{
+	struct hvmem_vm_unbind u = { .size = sizeof(u), .id = id };
+
+	return hvmem_call(fd, HVMEM_IOC_VM_UNBIND, &u);
+}
+
+/* Find VM @id in the list; 1 found (copied to @out), 0 not found, -errno. */
+static inline int hvmem_find_vm(int fd, __u32 id, struct hvmem_vm_info *out)
+{
+	struct hvmem_vm_info e[64];
+	struct hvmem_vm_list l = {
+		.size = sizeof(l), .entry_size = sizeof(e[0]), .count = 64,
+		.entries = (__u64)(unsigned long)e,
+	};
+	__u32 i;
+	int ret = hvmem_call(fd, HVMEM_IOC_VM_LIST, &l);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < l.count; i++) {
+		if (e[i].id == id) {
+			if (out)
+				*out = e[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Wait up to @ms for VM @id to leave the list; true when it did. */
+static inline bool hvmem_wait_gone(int fd, __u32 id, int ms)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	for (; ms > 0; ms -= 10) {
+		if (hvmem_find_vm(fd, id, NULL) == 0)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return hvmem_find_vm(fd, id, NULL) == 0;
+}
+
+static inline int sysfs_write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+#endif /* HVMEM_SELFTEST_UTIL_H */

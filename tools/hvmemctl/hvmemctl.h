@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvmemctl: shared declarations. One file per object (vm.c, ...); each
+ * exports a `const struct hvmemctl_object` listed in main.c's table.
+ */
+#ifndef HVMEMCTL_H
+#define HVMEMCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "../../uapi/hvmem.h"
+
+#define HVMEMCTL_VERSION "0.1.0"
+#define HVMEM_SYSFS "/sys/kernel/mm/hvmem"
+
+/* -j/--json was given: print one JSON document on stdout. */
+extern bool json_output;
+
+/**
+ * struct hvmemctl_cmd - a command of an object
+ * @name: command word ("list")
+ * @fn: runs it; argv[0] is the command word; returns the exit status
+ * @args: one-line synopsis of the arguments, for help
+ */
+struct hvmemctl_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *args;
+};
+
+/**
+ * struct hvmemctl_object - an object word and its commands
+ * @name: object word ("vm")
+ * @cmds: commands, ending with an entry whose @name is NULL
+ * @help: one line of what the object is
+ */
+struct hvmemctl_object {
+	const char *name;
+	const struct hvmemctl_cmd *cmds;
+	const char *help;
+};
+
+extern const struct hvmemctl_object hvmemctl_vm_object;
+extern const struct hvmemctl_object hvmemctl_mrc_object;
+extern const struct hvmemctl_object hvmemctl_swap_object;
+
+/* Run the command named by argv[0] among @obj's commands. */
+int hvmemctl_run_object(const struct hvmemctl_object *obj, int argc, char **argv);
+
+/* Errors: print "hvmemctl: <message>[: strerror(err)]" on stderr, return 1. */
+int p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int p_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Open /dev/hvmem; on failure print why (module not loaded, ...) and return -1. */
+int hvmem_open(void);
+/* ioctl(); on failure print "<what>: <strerror>" and return -1 (errno kept). */
+int hvmem_ioctl(int fd, unsigned long req, void *arg, const char *what);
+
+/* Read one value from a sysfs file into @buf (newline stripped); -errno on failure. */
+int sysfs_read(const char *path, char *buf, size_t len);
+int sysfs_read_u64(const char *path, uint64_t *val);
+
+/* Parse a whole decimal or 0x-hex number; prints an error and returns -1 if bad. */
+int parse_u64(const char *s, uint64_t *val, const char *what);
+int parse_u32(const char *s, uint32_t *val, const char *what);
+
+/* Fill @l's entries (malloc'ed, caller frees l->entries); 0 or -1 (printed). */
+int hvmem_vm_list(int fd, struct hvmem_vm_list *l);
+
+/* Minimal streaming JSON writer on stdout (commas and nesting handled). */
+void jw_start_object(void);
+void jw_end_object(void);
+void jw_start_array(void);
+void jw_end_array(void);
+void jw_name(const char *name);
+void jw_string(const char *s);
+void jw_uint(uint64_t v);
+void jw_int(int64_t v);
+void jw_bool(bool v);
+void jw_double(double v);
+void jw_null(void);
+void jw_end_document(void);
+
+static inline void jw_kv_string(const char *k, const char *v) { jw_name(k); jw_string(v); }
+static inline void jw_kv_uint(const char *k, uint64_t v) { jw_name(k); jw_uint(v); }
+static inline void jw_kv_int(const char *k, int64_t v) { jw_name(k); jw_int(v); }
+static inline void jw_kv_bool(const char *k, bool v) { jw_name(k); jw_bool(v); }
+static inline void jw_kv_double(const char *k, double v) { jw_name(k); jw_double(v); }
+
+#endif /* HVMEMCTL_H */

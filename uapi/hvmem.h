@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hvmem - memory-overcommit machinery for KVM hosts: userspace ABI.
+ *
+ * All ioctls are issued on /dev/hvmem. Conventions (see
+ * Documentation/driver-api/ioctl.rst):
+ *
+ * - Every argument struct starts with a __u32 @size, set by the caller to
+ *   sizeof() the struct it was compiled against, and a __u32 @flags. The
+ *   kernel copies the struct with copy_struct_from_user(): a larger struct
+ *   from a newer caller is accepted when its extra bytes are zero (else
+ *   -E2BIG), an older, smaller one is zero-extended. A @size below the first
+ *   published version of the struct gives -EINVAL.
+ * - Unknown @flags bits give -EINVAL. Reserved fields must be zero (-EINVAL).
+ * - Pointers are passed as __u64 (u64_to_user_ptr() in the kernel); a bad
+ *   pointer gives -EFAULT.
+ * - The size encoded in the ioctl number is that of the first version of the
+ *   struct; the kernel dispatches on type and number, and trusts @size.
+ * - Unknown commands give -ENOTTY. Control commands need CAP_SYS_ADMIN
+ *   (-EPERM otherwise); HVMEM_IOC_GET_VERSION is open to every caller that can
+ *   open the device.
+ * - Output is written back for min(@size, sizeof(struct)) bytes.
+ *
+ * Command numbers: 0x00-0x0f core, 0x10-0x2f exclusive cache, 0x30-0x3f
+ * miss-rate curves, 0x40-0x4f sharing.
+ */
+#ifndef _UAPI_LINUX_HVMEM_H
+#define _UAPI_LINUX_HVMEM_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define HVMEM_DEVICE_NAME	"hvmem"
+
+#define HVMEM_VERSION_MAJOR	0
+#define HVMEM_VERSION_MINOR	1
+#define HVMEM_VERSION_PATCH	0
+
+#define HVMEM_IOCTL_MAGIC	0xBA
+
+/* Bits of struct hvmem_version.features: what this module build provides. */
+#define HVMEM_FEATURE_VM_REGISTRY	_BITULL(0)
+
+/**
+ * struct hvmem_version - HVMEM_IOC_GET_VERSION argument
+ * @size: sizeof(struct hvmem_version) as known to the caller
+ * @flags: must be 0
+ * @major: ABI major version; a change breaks callers
+ * @minor: ABI minor version; additions only
+ * @patch: implementation patch level
+ * @reserved: must be 0
+ * @features: HVMEM_FEATURE_* bits of what this kernel provides
+ */
+struct hvmem_version {
+	__u32 size;
+	__u32 flags;
+	__u32 major;
+	__u32 minor;
+	__u32 patch;
+	__u32 reserved;
+	__u64 features;
+};
+
+/* struct hvmem_vm_bind.flags: exactly one HVMEM_BIND_BY_* bit */
+#define HVMEM_BIND_BY_KVM_FD	_BITUL(0)
+#define HVMEM_BIND_BY_PID	_BITUL(1)
+#define HVMEM_BIND_FLAGS	(HVMEM_BIND_BY_KVM_FD | HVMEM_BIND_BY_PID)
+
+/**
+ * struct hvmem_vm_bind - HVMEM_IOC_VM_BIND argument
+ * @size: sizeof(struct hvmem_vm_bind) as known to the caller
+ * @flags: HVMEM_BIND_BY_KVM_FD or HVMEM_BIND_BY_PID
+ * @kvm_fd: with HVMEM_BIND_BY_KVM_FD, a KVM VM file descriptor of the
+ *	caller (from KVM_CREATE_VM); must be -1 otherwise
+ * @pid: with HVMEM_BIND_BY_PID, a process id in the caller's pid
+ *	namespace; must be 0 otherwise
+ * @id: out: the VM id, unique while the module is loaded, never 0
+ * @reserved: must be 0
+ *
+ * A VM is the address space (mm) of a process, optionally with the KVM VM
+ * that maps it. The binding lives until HVMEM_IOC_VM_UNBIND, until the
+ * address space is torn down (the process exits; an MMU notifier sees
+ * it), or until the module is unloaded, whichever comes first. Binding the
+ * same KVM VM, or the same process by pid, twice gives -EEXIST.
+ */
+struct hvmem_vm_bind {
+	__u32 size;
+	__u32 flags;
+	__s32 kvm_fd;
+	__s32 pid;
+	__u32 id;
+	__u32 reserved;
+};
+
+/**
+ * struct hvmem_vm_unbind - HVMEM_IOC_VM_UNBIND argument
+ * @size: sizeof(struct hvmem_vm_unbind) as known to the caller
+ * @flags: must be 0
+ * @id: the VM id from HVMEM_IOC_VM_BIND; -ENOENT if not bound
+ * @reserved: must be 0
+ */
+struct hvmem_vm_unbind {
+	__u32 size;
+	__u32 flags;
+	__u32 id;
+	__u32 reserved;
+};
+
+/* struct hvmem_vm_info.flags */
+#define HVMEM_VM_KVM		_BITUL(0)	/* bound by a KVM VM fd */
+#define HVMEM_VM_DYING		_BITUL(1)	/* address space torn down */
+
+#define HVMEM_COMM_LEN		16
+
+/**
+ * struct hvmem_vm_info - one entry of the HVMEM_IOC_VM_LIST output
+ * @id: VM id
+ * @flags: HVMEM_VM_* bits
+ * @pid: process id of the VM's owner in the caller's pid namespace, or 0
+ *	when it is not visible there
+ * @reserved: 0
+ * @bind_time_ns: CLOCK_BOOTTIME of the bind, in ns
+ * @comm: the owner's command name at bind time, NUL-terminated
+ */
+struct hvmem_vm_info {
+	__u32 id;
+	__u32 flags;
+	__s32 pid;
+	__u32 reserved;
+	__u64 bind_time_ns;
+	char comm[HVMEM_COMM_LEN];
+};
+
+/**
+ * struct hvmem_vm_list - HVMEM_IOC_VM_LIST argument
+ * @size: sizeof(struct hvmem_vm_list) as known to the caller
+ * @flags: must be 0
+ * @entry_size: sizeof(struct hvmem_vm_info) as known to the caller (at
+ *	least the first version's size); entries are written at that stride,
+ *	each truncated or zero-padded to it
+ * @count: in: room in @entries, in entries; out: entries written
+ * @total: out: VMs bound when the list was taken (may exceed @count)
+ * @reserved: must be 0
+ * @entries: user pointer to @count entries; may be 0 when @count is 0
+ */
+struct hvmem_vm_list {
+	__u32 size;
+	__u32 flags;
+	__u32 entry_size;
+	__u32 count;
+	__u32 total;
+	__u32 reserved;
+	__u64 entries;
+};
+
+/* Core commands: 0x00-0x0f */
+#define HVMEM_IOC_GET_VERSION	_IOWR(HVMEM_IOCTL_MAGIC, 0x00, struct hvmem_version)
+#define HVMEM_IOC_VM_BIND	_IOWR(HVMEM_IOCTL_MAGIC, 0x01, struct hvmem_vm_bind)
+#define HVMEM_IOC_VM_UNBIND	_IOW(HVMEM_IOCTL_MAGIC, 0x02, struct hvmem_vm_unbind)
+#define HVMEM_IOC_VM_LIST	_IOWR(HVMEM_IOCTL_MAGIC, 0x03, struct hvmem_vm_list)
+
+/* Miss-rate curves: 0x30-0x3f */
+
+/* Sampling threshold of rate 1 (every page); rate = threshold / this. */
+#define HVMEM_MRC_RATE_ONE	0x100000000ULL
+/* Miss ratios are in parts per HVMEM_MRC_RATIO_ONE. */
+#define HVMEM_MRC_RATIO_ONE	1000000000U
+/* Largest s_max of a context. */
+#define HVMEM_MRC_SMAX_MAX	0x100000U
+/* Largest exact near stack of a context. */
+#define HVMEM_MRC_NEAR_MAX	1024U
+/* Most pages per HVMEM_IOC_MRC_FEED, most sizes per HVMEM_IOC_MRC_QUERY. */
+#define HVMEM_MRC_FEED_MAX	0x10000U
+#define HVMEM_MRC_QUERY_MAX	4096U
+
+/* struct hvmem_mrc_open.flags */
+#define HVMEM_MRC_OPEN_PRIVATE	_BITUL(0)	/* a new context fed only by its fd */
+#define HVMEM_MRC_OPEN_FLAGS	HVMEM_MRC_OPEN_PRIVATE
+
+/**
+ * struct hvmem_mrc_open - HVMEM_IOC_MRC_OPEN argument (on /dev/hvmem)
+ * @size: sizeof(struct hvmem_mrc_open) as known to the caller
+ * @flags: 0 to open the context of VM @vm_id, or HVMEM_MRC_OPEN_PRIVATE
+ *	to create a context that only HVMEM_IOC_MRC_FEED on the returned fd
+ *	feeds (replay of a trace, userspace tracers)
+ * @vm_id: the VM (without HVMEM_MRC_OPEN_PRIVATE; -ENOENT if not bound,
+ *	-ENODATA if its curve is disabled); must be 0 otherwise
+ * @s_max: with HVMEM_MRC_OPEN_PRIVATE: most pages in the sample (1 ..
+ *	HVMEM_MRC_SMAX_MAX), 0 for the sysfs default; must be 0 otherwise
+ * @threshold: with HVMEM_MRC_OPEN_PRIVATE: initial sampling threshold (1
+ *	.. HVMEM_MRC_RATE_ONE), 0 for the sysfs default; must be 0 otherwise
+ * @fd: out: a file descriptor (O_CLOEXEC) of the context, for
+ *	HVMEM_IOC_MRC_FEED, HVMEM_IOC_MRC_QUERY and HVMEM_IOC_MRC_RESET. It
+ *	stays valid after the VM is unbound (the curve then stops changing).
+ * @near: with HVMEM_MRC_OPEN_PRIVATE: pages of the exact near stack (0 ..
+ *	HVMEM_MRC_NEAR_MAX, 0 for none): references within that many distinct
+ *	pages get exact distances, which makes the curve exact up to @near
+ *	pages; must be 0 otherwise (a VM's context uses the sysfs default)
+ *
+ * Needs CAP_SYS_ADMIN. A private context's memory (all of it allocated
+ * here) is bounded by @s_max and @near: about 48 bytes per sample page,
+ * 16 per near page, plus 76 KiB.
+ */
+struct hvmem_mrc_open {
+	__u32 size;
+	__u32 flags;
+	__u32 vm_id;
+	__u32 s_max;
+	__u64 threshold;
+	__s32 fd;
+	__u32 near;
+};
+
+/**
+ * struct hvmem_mrc_feed - HVMEM_IOC_MRC_FEED argument (on a context fd)
+ * @size: sizeof(struct hvmem_mrc_feed) as known to the caller
+ * @flags: must be 0
+ * @count: in: page numbers at @pages (at most HVMEM_MRC_FEED_MAX, else
+ *	-E2BIG); out: pages recorded
+ * @reserved: must be 0
+ * @pages: user pointer to @count __u64 page numbers, in reference order
+ *
+ * Records references to pages (guest frame numbers for a VM context).
+ */
+struct hvmem_mrc_feed {
+	__u32 size;
+	__u32 flags;
+	__u32 count;
+	__u32 reserved;
+	__u64 pages;
+};
+
+/* struct hvmem_mrc_query.state */
+#define HVMEM_MRC_EXACT		_BITUL(0)	/* every page sampled so far */
+#define HVMEM_MRC_PRIVATE	_BITUL(1)	/* context not attached to a VM */
+#define HVMEM_MRC_DETACHED	_BITUL(2)	/* its VM was unbound */
+
+/**
+ * struct hvmem_mrc_query - HVMEM_IOC_MRC_QUERY argument (on a context fd)
+ * @size: sizeof(struct hvmem_mrc_query) as known to the caller
+ * @flags: must be 0
+ * @count: cache sizes at @sizes and miss ratios at @ratios (at most
+ *	HVMEM_MRC_QUERY_MAX, else -E2BIG); may be 0
+ * @s_max: out: most pages in the sample
+ * @sizes: user pointer to @count __u64 LRU cache sizes, in pages
+ * @ratios: user pointer to @count __u32: out: estimated miss ratio of an
+ *	LRU cache of each size, in parts per HVMEM_MRC_RATIO_ONE
+ * @refs: out: references recorded
+ * @sampled: out: references to sampled pages
+ * @unique: out: estimated distinct pages referenced
+ * @threshold: out: current sampling threshold (lowered as the sample fills)
+ * @bytes: out: memory held by the context
+ * @vm_id: out: the VM of the context, 0 for a private one
+ * @state: out: HVMEM_MRC_* bits
+ */
+struct hvmem_mrc_query {
+	__u32 size;
+	__u32 flags;
+	__u32 count;
+	__u32 s_max;
+	__u64 sizes;
+	__u64 ratios;
+	__u64 refs;
+	__u64 sampled;
+	__u64 unique;
+	__u64 threshold;
+	__u64 bytes;
+	__u32 vm_id;
+	__u32 state;
+};
+
+/**
+ * struct hvmem_mrc_reset - HVMEM_IOC_MRC_RESET argument (on a context fd)
+ * @size: sizeof(struct hvmem_mrc_reset) as known to the caller
+ * @flags: must be 0
+ *
+ * Forgets every reference; the parameters stay. Needs CAP_SYS_ADMIN.
+ */
+struct hvmem_mrc_reset {
+	__u32 size;
+	__u32 flags;
+};
+
+#define HVMEM_IOC_MRC_OPEN	_IOWR(HVMEM_IOCTL_MAGIC, 0x30, struct hvmem_mrc_open)
+#define HVMEM_IOC_MRC_FEED	_IOWR(HVMEM_IOCTL_MAGIC, 0x31, struct hvmem_mrc_feed)
+#define HVMEM_IOC_MRC_QUERY	_IOWR(HVMEM_IOCTL_MAGIC, 0x32, struct hvmem_mrc_query)
+#define HVMEM_IOC_MRC_RESET	_IOW(HVMEM_IOCTL_MAGIC, 0x33, struct hvmem_mrc_reset)
+
+#endif /* _UAPI_LINUX_HVMEM_H */

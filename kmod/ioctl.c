@@ -10,6 +10,7 @@
 #include <linux/uaccess.h>
 
 #include "hvmem_internal.h"
+#include "cache_internal.h"
 
 #define HVMEM_CORE_LAST_NR	0x0f
 
@@ -96,7 +97,7 @@ static long hvmem_ioc_get_version(void __user *uarg)
 	v.major = HVMEM_VERSION_MAJOR;
 	v.minor = HVMEM_VERSION_MINOR;
 	v.patch = HVMEM_VERSION_PATCH;
-	v.features = HVMEM_FEATURE_VM_REGISTRY;
+	v.features = HVMEM_FEATURE_VM_REGISTRY | HVMEM_FEATURE_CACHE;
 	return hvmem_copy_arg_to_user(uarg, &v, sizeof(v));
 }
 
@@ -210,6 +211,8 @@ long hvmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (_IOC_NR(cmd) == _IOC_NR(HVMEM_IOC_GET_VERSION) &&
 	    _IOC_DIR(cmd) == _IOC_DIR(HVMEM_IOC_GET_VERSION))
 		return hvmem_ioc_get_version(uarg);
+	if (_IOC_NR(cmd) >= HVMEM_CACHE_FIRST_NR && _IOC_NR(cmd) <= HVMEM_CACHE_LAST_NR)
+		return hvmem_cache_ioctl(file, cmd, uarg);
 	if (_IOC_NR(cmd) > HVMEM_CORE_LAST_NR)
 		return hvmem_ioctl_ext(file, cmd, uarg);
 

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 
 #include "hvmem_internal.h"
+#include "cache_internal.h"
 
 #define CREATE_TRACE_POINTS
 #include "hvmem_trace.h"
@@ -42,13 +43,18 @@ static int __init hvmem_init(void)
 	ret = hvmem_sysfs_init();
 	if (ret)
 		goto err_vm;
-	ret = misc_register(&hvmem_misc);
+	ret = hvmem_cache_init();
 	if (ret)
 		goto err_sysfs;
+	ret = misc_register(&hvmem_misc);
+	if (ret)
+		goto err_cache;
 	pr_info("version %u.%u.%u loaded\n", HVMEM_VERSION_MAJOR, HVMEM_VERSION_MINOR,
 		HVMEM_VERSION_PATCH);
 	return 0;
 
+err_cache:
+	hvmem_cache_exit();
 err_sysfs:
 	hvmem_sysfs_exit();
 err_vm:
@@ -61,6 +67,7 @@ static void __exit hvmem_exit(void)
 	/* No new opens or ioctls once the device is gone; running ones pin us. */
 	misc_deregister(&hvmem_misc);
 	hvmem_vm_exit();
+	hvmem_cache_exit();	/* after the UNBIND events dropped every pool */
 	hvmem_sysfs_exit();
 }
 

@@ -49,10 +49,10 @@ static void hvmem_vm_release(struct kref *kref)
 {
 	struct hvmem_vm *vm = container_of(kref, struct hvmem_vm, kref);
 
-	if (vm->kvm) {
+	if (vm->kvm)
 		vm->kvm_put(vm->kvm);
+	if (vm->kvm_put)
 		symbol_put(kvm_put_kvm);
-	}
 	if (vm->mm)
 		mmdrop(vm->mm);
 	put_pid(vm->pid);

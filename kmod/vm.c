@@ -213,6 +213,35 @@ static struct kvm *hvmem_get_kvm_of_file(struct file *file)
 	return kvm;
 }
 
+/*
+ * The process whose address space @mm is: the caller when it is the VMM,
+ * else the process that created the KVM VM (its pid is kept by KVM for the
+ * creation uevent) if that process still owns @mm. Unknown otherwise.
+ */
+static void hvmem_vm_find_owner(struct hvmem_vm *vm, struct mm_struct *mm)
+{
+	struct task_struct *task = NULL;
+	struct pid *pid;
+
+	if (current->mm == mm) {
+		vm->pid = get_task_pid(current, PIDTYPE_TGID);
+		get_task_comm(vm->comm, current);
+		return;
+	}
+	rcu_read_lock();
+	pid = get_pid(find_pid_ns(vm->kvm->userspace_pid, &init_pid_ns));
+	rcu_read_unlock();
+	if (pid)
+		task = get_pid_task(pid, PIDTYPE_TGID);
+	if (task && READ_ONCE(task->mm) == mm) {
+		vm->pid = get_pid(pid);
+		get_task_comm(vm->comm, task);
+	}
+	if (task)
+		put_task_struct(task);
+	put_pid(pid);
+}
+
 /**
  * hvmem_vm_bind_kvm_fd() - bind a KVM VM
  * @fd: a KVM VM file descriptor of the caller
@@ -226,6 +255,7 @@ static struct kvm *hvmem_get_kvm_of_file(struct file *file)
 int hvmem_vm_bind_kvm_fd(int fd, u32 *id)
 {
 	CLASS(fd, f)(fd);
+	struct mm_struct *mm;
 	struct hvmem_vm *vm;
 	struct kvm *kvm;
 	int ret;
@@ -235,28 +265,22 @@ int hvmem_vm_bind_kvm_fd(int fd, u32 *id)
 	vm = hvmem_vm_alloc();
 	if (!vm)
 		return -ENOMEM;
-	kvm = hvmem_get_kvm_of_file(fd_file(f));
+	/* Pins kvm.ko until the entry is freed; without kvm.ko, no KVM fd exists. */
+	vm->kvm_put = symbol_get(kvm_put_kvm);
+	kvm = vm->kvm_put ? hvmem_get_kvm_of_file(fd_file(f)) : NULL;
 	if (!kvm) {
 		hvmem_vm_put(vm);
 		return -EINVAL;
 	}
-	/* Pins kvm.ko until the entry is freed; cannot fail while @kvm is held. */
-	vm->kvm_put = symbol_get(kvm_put_kvm);
-	if (WARN_ON_ONCE(!vm->kvm_put)) {
-		hvmem_vm_put(vm);
-		return -EINVAL;
-	}
 	vm->kvm = kvm;
-	if (!mmget_not_zero(kvm->mm)) {
+	mm = kvm->mm;
+	if (!mmget_not_zero(mm)) {
 		hvmem_vm_put(vm);
 		return -ESRCH;
 	}
-	if (current->mm == kvm->mm) {
-		vm->pid = get_task_pid(current, PIDTYPE_TGID);
-		get_task_comm(vm->comm, current);
-	}
-	ret = hvmem_vm_publish(vm, kvm->mm, id);
-	mmput(kvm->mm);
+	hvmem_vm_find_owner(vm, mm);
+	ret = hvmem_vm_publish(vm, mm, id);
+	mmput(mm);
 	return ret;
 }
 

@@ -156,15 +156,16 @@ static long mrc_ioc_query(struct mrc_ctx *ctx, void __user *uarg)
 		return -EINVAL;
 	if (q.count > HVMEM_MRC_QUERY_MAX)
 		return -E2BIG;
-	memset(&snap, 0, sizeof(snap));
-	snap.hist = kvmalloc(sizeof(*snap.hist), GFP_KERNEL);
+	ret = mrc_snapshot_init(&snap, &ctx->mrc);
+	if (ret)
+		return ret;
 	if (q.count) {
 		sizes = kvmalloc_array(q.count, sizeof(*sizes), GFP_KERNEL);
 		ratios = kvmalloc_array(q.count, sizeof(*ratios), GFP_KERNEL);
-	}
-	if (!snap.hist || (q.count && (!sizes || !ratios))) {
-		ret = -ENOMEM;
-		goto out;
+		if (!sizes || !ratios) {
+			ret = -ENOMEM;
+			goto out;
+		}
 	}
 	if (q.count && copy_from_user(sizes, u64_to_user_ptr(q.sizes),
 				      q.count * sizeof(*sizes))) {
@@ -173,14 +174,11 @@ static long mrc_ioc_query(struct mrc_ctx *ctx, void __user *uarg)
 	}
 	/* Copy the counts under the lock, compute the curve outside it. */
 	spin_lock_bh(&ctx->lock);
-	memcpy(snap.hist, ctx->mrc.hist, sizeof(*snap.hist));
-	snap.refs = ctx->mrc.refs;
-	snap.weight = ctx->mrc.weight;
-	snap.cold = ctx->mrc.cold;
-	q.sampled = ctx->mrc.sampled;
-	q.threshold = ctx->mrc.threshold;
-	q.s_max = ctx->mrc.s_max;
+	mrc_snapshot_take(&snap, &ctx->mrc);
 	spin_unlock_bh(&ctx->lock);
+	q.sampled = snap.sampled;
+	q.threshold = snap.threshold;
+	q.s_max = snap.s_max;
 	for (i = 0; i < q.count; i++)
 		ratios[i] = mrc_miss_ratio(&snap, sizes[i]);
 	if (q.count && copy_to_user(u64_to_user_ptr(q.ratios), ratios,
@@ -197,7 +195,7 @@ static long mrc_ioc_query(struct mrc_ctx *ctx, void __user *uarg)
 		  (READ_ONCE(ctx->detached) ? HVMEM_MRC_DETACHED : 0);
 	ret = hvmem_copy_arg_to_user(uarg, &q, sizeof(q));
 out:
-	kvfree(snap.hist);
+	mrc_snapshot_destroy(&snap);
 	kvfree(sizes);
 	kvfree(ratios);
 	return ret;

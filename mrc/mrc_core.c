@@ -236,3 +236,67 @@ bool mrc_is_exact(const struct mrc *m)
 	return m->threshold == MRC_RATE_ONE;
 }
 EXPORT_SYMBOL_IF_KUNIT(mrc_is_exact);
+
+/**
+ * mrc_snapshot_init() - prepare a copy of a curve's counts
+ * @snap: the copy (only the curve queries work on it: mrc_miss_ratio(),
+ *	mrc_unique_pages())
+ * @m: the curve it will copy
+ *
+ * Allocates; call it outside the curve's lock, then mrc_snapshot_take()
+ * under it.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mrc_snapshot_init(struct mrc *snap, const struct mrc *m)
+{
+	memset(snap, 0, sizeof(*snap));
+	snap->hist = kvmalloc(sizeof(*snap->hist), GFP_KERNEL);
+	if (m->near_cap)
+		snap->near_hist = kcalloc(m->near_cap, sizeof(*snap->near_hist), GFP_KERNEL);
+	if (!snap->hist || (m->near_cap && !snap->near_hist)) {
+		mrc_snapshot_destroy(snap);
+		return -ENOMEM;
+	}
+	snap->near_cap = m->near_cap;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mrc_snapshot_init);
+
+/**
+ * mrc_snapshot_take() - copy a curve's counts
+ * @snap: prepared by mrc_snapshot_init() for @m
+ * @m: the curve
+ *
+ * Constant time (about 80 KiB of copying); no allocation.
+ */
+void mrc_snapshot_take(struct mrc *snap, const struct mrc *m)
+{
+	memcpy(snap->hist, m->hist, sizeof(*snap->hist));
+	if (m->near_cap)
+		memcpy(snap->near_hist, m->near_hist, m->near_cap * sizeof(*m->near_hist));
+	snap->seed = m->seed;
+	snap->threshold = m->threshold;
+	snap->unit = m->unit;
+	snap->refs = m->refs;
+	snap->sampled = m->sampled;
+	snap->weight = m->weight;
+	snap->cold = m->cold;
+	snap->s_max = m->s_max;
+	snap->lowered = m->lowered;
+	snap->far = m->far;
+}
+EXPORT_SYMBOL_IF_KUNIT(mrc_snapshot_take);
+
+/**
+ * mrc_snapshot_destroy() - free a copy
+ * @snap: from mrc_snapshot_init()
+ */
+void mrc_snapshot_destroy(struct mrc *snap)
+{
+	kvfree(snap->hist);
+	kfree(snap->near_hist);
+	snap->hist = NULL;
+	snap->near_hist = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(mrc_snapshot_destroy);

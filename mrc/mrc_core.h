@@ -102,6 +102,9 @@ u64 mrc_unique_pages(const struct mrc *m);
 size_t mrc_bytes(const struct mrc *m);
 bool mrc_is_exact(const struct mrc *m);
 u64 mrc_rate_threshold(u32 num, u32 den);
+int mrc_snapshot_init(struct mrc *snap, const struct mrc *m);
+void mrc_snapshot_take(struct mrc *snap, const struct mrc *m);
+void mrc_snapshot_destroy(struct mrc *snap);
 
 /**
  * mrc_hash() - spatial sampling hash of a page

@@ -119,6 +119,7 @@ static struct kunit_suite swapres_test_suite = {
 	.name = "swapres_core",
 	.test_cases = swapres_test_cases,
 };
+
 kunit_test_suite(swapres_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the dm-swapres reservation core");

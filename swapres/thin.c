@@ -13,6 +13,9 @@
 
 #include "dm-swapres.h"
 
+/* pages returned per lock hold when a VM goes away */
+#define SWAPRES_RELEASE_CHUNK	(64 * 1024)
+
 struct thin_target {
 	struct swapres_thin_vm *vm;
 	struct dm_dev *resv_dev;
@@ -143,12 +146,21 @@ static int thin_new_vm(struct dm_target *ti, struct swapres_resv *resv,
 static void thin_put_vm(struct swapres_thin_vm *vm)
 {
 	struct swapres_resv *resv = vm->resv;
+	u64 pages = (u64)vm->core.nr_vblocks << resv->core.ppb_shift;
+	u64 page;
 
 	lockdep_assert_held(&swapres_mutex);
 	if (--vm->users)
 		return;
 	swapres_sysfs_del_vm(vm);
 	list_del(&vm->node);
+	/* give the blocks back in chunks: keep lock hold times short */
+	for (page = 0; page < pages; page += SWAPRES_RELEASE_CHUNK) {
+		spin_lock_irq(&resv->lock);
+		swapres_vm_discard(&vm->core, page, SWAPRES_RELEASE_CHUNK);
+		spin_unlock_irq(&resv->lock);
+		cond_resched();
+	}
 	spin_lock_irq(&resv->lock);
 	swapres_vm_detach(&vm->core);
 	spin_unlock_irq(&resv->lock);
@@ -273,11 +285,12 @@ static int thin_discard(struct thin_target *tt, struct dm_target *ti, struct bio
 	sector_t off = dm_target_offset(ti, bio->bi_iter.bi_sector);
 	u64 first = DIV_ROUND_UP_SECTOR_T(off, SWAPRES_PAGE_SECTORS);
 	u64 end = (off + bio_sectors(bio)) / SWAPRES_PAGE_SECTORS;
+	unsigned long flags;
 
 	if (end > first) {
-		spin_lock_irq(&resv->lock);
+		spin_lock_irqsave(&resv->lock, flags);
 		swapres_vm_discard(&tt->vm->core, first, end - first);
-		spin_unlock_irq(&resv->lock);
+		spin_unlock_irqrestore(&resv->lock, flags);
 	}
 	bio_endio(bio);
 	return DM_MAPIO_SUBMITTED;
@@ -386,7 +399,8 @@ static void thin_io_hints(struct dm_target *ti, struct queue_limits *limits)
 					  limits->logical_block_size);
 	limits->io_min = max(limits->io_min, limits->logical_block_size);
 	limits->discard_granularity = SWAPRES_PAGE_SECTORS << SECTOR_SHIFT;
-	limits->max_hw_discard_sectors = UINT_MAX >> SECTOR_SHIFT;
+	/* bounds the pages one discard walks under the lock */
+	limits->max_hw_discard_sectors = SWAPRES_RELEASE_CHUNK * SWAPRES_PAGE_SECTORS;
 }
 
 static struct target_type thin_target = {

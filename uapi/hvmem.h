@@ -160,6 +160,228 @@ struct hvmem_vm_list {
 #define HVMEM_IOC_VM_UNBIND	_IOW(HVMEM_IOCTL_MAGIC, 0x02, struct hvmem_vm_unbind)
 #define HVMEM_IOC_VM_LIST	_IOWR(HVMEM_IOCTL_MAGIC, 0x03, struct hvmem_vm_list)
 
+/* Exclusive cache: 0x10-0x2f */
+
+/*
+ * A second-chance cache of pages shared by every bound VM, in tmem style:
+ * pools (owned by a VM, destroyed when it is unbound) of objects of pages,
+ * a key being (pool, object id, index). Exclusive: a get that hits returns
+ * the page and removes it; a put over a key replaces its page. Ephemeral:
+ * the cache may drop any page at any time, but never returns a page other
+ * than the last one put under the key. Every put gets a generation number;
+ * a get may name the generation it expects. Pages are PAGE_SIZE bytes of
+ * the kernel (HVMEM_IOC_CACHE_STATS tells it). Every cache command needs
+ * CAP_SYS_ADMIN, the data commands too: a VMM acting for its VM is
+ * privileged for now.
+ */
+
+/* Bit of struct hvmem_version.features */
+#define HVMEM_FEATURE_CACHE		_BITULL(1)
+
+/* Most pages per HVMEM_IOC_CACHE_PUT/GET/FLUSH call. */
+#define HVMEM_CACHE_BATCH_MAX		512U
+
+/* struct hvmem_cache_pool_create.flags */
+#define HVMEM_CACHE_POOL_NO_DEDUP	_BITUL(0)	/* store identical pages apart */
+#define HVMEM_CACHE_POOL_FLAGS		HVMEM_CACHE_POOL_NO_DEDUP
+
+/**
+ * struct hvmem_cache_pool_create - HVMEM_IOC_CACHE_POOL_CREATE argument
+ * @size: sizeof(struct hvmem_cache_pool_create) as known to the caller
+ * @flags: HVMEM_CACHE_POOL_* bits
+ * @vm_id: the owning VM (-ENOENT if not bound)
+ * @pool_id: out: the pool id, never 0, not reused while the module is
+ *	loaded (until 2^32 pools were created)
+ *
+ * Identical pages of the pools of one VM are stored once unless the pool
+ * has HVMEM_CACHE_POOL_NO_DEDUP; across VMs only when
+ * /sys/kernel/mm/hvmem/cache/dedup_cross_vm is 1.
+ */
+struct hvmem_cache_pool_create {
+	__u32 size;
+	__u32 flags;
+	__u32 vm_id;
+	__u32 pool_id;
+};
+
+/**
+ * struct hvmem_cache_pool_destroy - HVMEM_IOC_CACHE_POOL_DESTROY argument
+ * @size: sizeof(struct hvmem_cache_pool_destroy) as known to the caller
+ * @flags: must be 0
+ * @pool_id: the pool (-ENXIO if it does not exist)
+ * @reserved: must be 0
+ *
+ * Drops the pool and its pages.
+ */
+struct hvmem_cache_pool_destroy {
+	__u32 size;
+	__u32 flags;
+	__u32 pool_id;
+	__u32 reserved;
+};
+
+/**
+ * struct hvmem_cache_page - one page of a batched cache command
+ * @oid: in: object id
+ * @index: in: page index within the object
+ * @gen: PUT: out: the generation of the new entry. GET: in: the generation
+ *	expected (0 for any); out: the generation returned. FLUSH: unused
+ * @result: out: 0, or a negative errno for this page: -ENOENT (GET,
+ *	FLUSH: no page), -ESTALE (GET: the page is of another generation; it
+ *	stays), -ENOSPC (PUT: reserve is 0), -ENOMEM, -EFAULT (this page's
+ *	data could not be copied; a GET's page is then lost), -ENXIO (the
+ *	pool is gone)
+ * @reserved: must be 0
+ */
+struct hvmem_cache_page {
+	__u64 oid;
+	__u64 index;
+	__u64 gen;
+	__s32 result;
+	__u32 reserved;
+};
+
+/**
+ * struct hvmem_cache_io - HVMEM_IOC_CACHE_PUT, _GET and _FLUSH argument
+ * @size: sizeof(struct hvmem_cache_io) as known to the caller
+ * @flags: must be 0
+ * @pool_id: the pool (-ENXIO if it does not exist)
+ * @count: pages at @pages (1 .. HVMEM_CACHE_BATCH_MAX, else -EINVAL)
+ * @pages: user pointer to @count struct hvmem_cache_page
+ * @buf: user pointer to @count pages of data: PUT reads them, GET writes
+ *	them (a page whose GET missed is left alone); must be 0 for FLUSH
+ * @page_size: the caller's idea of the page size: must be the kernel's
+ *	(-EINVAL otherwise)
+ * @done: out: pages processed (each has its @result)
+ *
+ * The pages are processed in order. The call returns 0 once every page has
+ * its result, or an errno for the whole call: bad arguments (nothing
+ * done), or -EFAULT / -ENXIO from a page (the batch stops after it; its
+ * result, those before it and @done are written as far as possible).
+ */
+struct hvmem_cache_io {
+	__u32 size;
+	__u32 flags;
+	__u32 pool_id;
+	__u32 count;
+	__u64 pages;
+	__u64 buf;
+	__u32 page_size;
+	__u32 done;
+};
+
+/**
+ * struct hvmem_cache_flush_object - HVMEM_IOC_CACHE_FLUSH_OBJECT argument
+ * @size: sizeof(struct hvmem_cache_flush_object) as known to the caller
+ * @flags: must be 0
+ * @pool_id: the pool (-ENXIO if it does not exist)
+ * @reserved: must be 0
+ * @oid: the object
+ * @flushed: out: pages dropped
+ */
+struct hvmem_cache_flush_object {
+	__u32 size;
+	__u32 flags;
+	__u32 pool_id;
+	__u32 reserved;
+	__u64 oid;
+	__u64 flushed;
+};
+
+/* Most shares of a VM; the default is 1000. */
+#define HVMEM_CACHE_SHARES_MAX		1000000U
+
+/**
+ * struct hvmem_cache_vm - HVMEM_IOC_CACHE_VM_SET and _VM_STATS argument
+ * @size: sizeof(struct hvmem_cache_vm) as known to the caller
+ * @flags: must be 0
+ * @vm_id: the VM (-ENOENT if not bound; for VM_STATS also when it never
+ *	used the cache)
+ * @shares: VM_SET: in, VM_STATS: out: eviction weight (1 ..
+ *	HVMEM_CACHE_SHARES_MAX); under pressure the VMs' footprints tend to
+ *	be in proportion to their shares
+ * @cap: VM_SET: in, VM_STATS: out: most pages the VM may hold, 0 for no
+ *	cap; a VM above a new cap loses its oldest pages at once
+ * @pages: out: pages the VM holds
+ * @pools: out: pools the VM owns
+ * @reserved: must be 0
+ * @puts: out: put requests
+ * @gets: out: get requests
+ * @hits: out: gets that returned a page
+ * @misses: out: gets that did not
+ * @evictions: out: pages the cache dropped
+ * @flushes: out: pages flushed, replaced or dropped with a pool
+ * @dedup_hits: out: puts stored by sharing an identical page
+ * @zero_puts: out: puts of all-zero pages (stored without memory)
+ */
+struct hvmem_cache_vm {
+	__u32 size;
+	__u32 flags;
+	__u32 vm_id;
+	__u32 shares;
+	__u64 cap;
+	__u64 pages;
+	__u32 pools;
+	__u32 reserved;
+	__u64 puts;
+	__u64 gets;
+	__u64 hits;
+	__u64 misses;
+	__u64 evictions;
+	__u64 flushes;
+	__u64 dedup_hits;
+	__u64 zero_puts;
+};
+
+/**
+ * struct hvmem_cache_stats - HVMEM_IOC_CACHE_STATS argument
+ * @size: sizeof(struct hvmem_cache_stats) as known to the caller
+ * @flags: must be 0
+ * @page_size: out: bytes per cache page (the kernel's PAGE_SIZE)
+ * @reserved: must be 0
+ * @reserve_pages: out: pages reserved for the cache
+ * @used_pages: out: reserved pages holding data
+ * @entries: out: pages stored (shared and zero pages count once each)
+ * @zero_pages: out: stored pages of zeros (no memory)
+ * @dedup_saved_pages: out: stored pages sharing another's memory
+ * @puts: out: put requests
+ * @gets: out: get requests
+ * @hits: out: gets that returned a page
+ * @misses: out: gets that did not
+ * @evictions: out: pages the cache dropped
+ * @flushes: out: pages flushed, replaced or dropped with a pool
+ */
+struct hvmem_cache_stats {
+	__u32 size;
+	__u32 flags;
+	__u32 page_size;
+	__u32 reserved;
+	__u64 reserve_pages;
+	__u64 used_pages;
+	__u64 entries;
+	__u64 zero_pages;
+	__u64 dedup_saved_pages;
+	__u64 puts;
+	__u64 gets;
+	__u64 hits;
+	__u64 misses;
+	__u64 evictions;
+	__u64 flushes;
+};
+
+#define HVMEM_IOC_CACHE_POOL_CREATE \
+	_IOWR(HVMEM_IOCTL_MAGIC, 0x10, struct hvmem_cache_pool_create)
+#define HVMEM_IOC_CACHE_POOL_DESTROY \
+	_IOW(HVMEM_IOCTL_MAGIC, 0x11, struct hvmem_cache_pool_destroy)
+#define HVMEM_IOC_CACHE_PUT		_IOWR(HVMEM_IOCTL_MAGIC, 0x12, struct hvmem_cache_io)
+#define HVMEM_IOC_CACHE_GET		_IOWR(HVMEM_IOCTL_MAGIC, 0x13, struct hvmem_cache_io)
+#define HVMEM_IOC_CACHE_FLUSH		_IOWR(HVMEM_IOCTL_MAGIC, 0x14, struct hvmem_cache_io)
+#define HVMEM_IOC_CACHE_FLUSH_OBJECT \
+	_IOWR(HVMEM_IOCTL_MAGIC, 0x15, struct hvmem_cache_flush_object)
+#define HVMEM_IOC_CACHE_VM_SET		_IOW(HVMEM_IOCTL_MAGIC, 0x16, struct hvmem_cache_vm)
+#define HVMEM_IOC_CACHE_VM_STATS	_IOWR(HVMEM_IOCTL_MAGIC, 0x17, struct hvmem_cache_vm)
+#define HVMEM_IOC_CACHE_STATS		_IOWR(HVMEM_IOCTL_MAGIC, 0x18, struct hvmem_cache_stats)
+
 /* Miss-rate curves: 0x30-0x3f */
 
 /* Sampling threshold of rate 1 (every page); rate = threshold / this. */

@@ -34,13 +34,21 @@ done
 [ $ok = 1 ] && echo "ok 1 load_unload_${cycles}_cycles" || echo "not ok 1 load_unload_${cycles}_cycles # $why"
 
 grep -q '^hvmem ' /proc/modules || insmod "$ko"
-[ "$(cat $sys/version)" = "$(hvmemctl -j version | sed -n 's/.*"major":\([0-9]*\),"minor":\([0-9]*\),"patch":\([0-9]*\).*/\1.\2.\3/p')" ] &&
-	echo "ok 2 sysfs_version_matches_abi" || echo "not ok 2 sysfs_version_matches_abi"
+sysver=$(cat $sys/version 2>/dev/null)
+abiver=$(hvmemctl -j version | sed -n 's/.*"major":\([0-9]*\),"minor":\([0-9]*\),"patch":\([0-9]*\).*/\1.\2.\3/p')
+[ -n "$sysver" ] && [ "$sysver" = "$abiver" ] &&
+	echo "ok 2 sysfs_version_matches_abi" ||
+	echo "not ok 2 sysfs_version_matches_abi # sysfs '$sysver' ioctl '$abiver'"
 
 # A module that fails to load must leave nothing behind: load a second copy.
-if insmod "$ko" 2>/dev/null; then
+if ! [ -c /dev/hvmem ]; then
+	echo "not ok 3 second_load_refused # hvmem.ko is not loaded"
+elif insmod "$ko" 2>/dev/null; then
 	echo "not ok 3 second_load_refused"
 else
 	[ -c /dev/hvmem ] && echo "ok 3 second_load_refused" || echo "not ok 3 second_load_refused # device lost"
 fi
-for m in $deps; do [ -n "${HVMEM_KO_DIR:-}" ] && insmod "$(find "$HVMEM_KO_DIR" -name "$m.ko" | head -n1)" 2>/dev/null || true; done
+for m in $deps; do
+	f=$(find "${HVMEM_KO_DIR:-.}" \( -name "$m.ko" -o -name "${m//_/-}.ko" \) | head -n1)
+	[ -z "$f" ] || insmod "$f" || echo "# could not reload $m"
+done

@@ -68,7 +68,7 @@ TEST_F(vm, bind_pid_list_unbind)
 	reap(pid);
 }
 
-TEST_F(vm, process_exit_unbinds)
+TEST_F_TIMEOUT(vm, process_exit_unbinds, 300)
 {
 	pid_t pids[4];
 	int i;
@@ -83,7 +83,7 @@ TEST_F(vm, process_exit_unbinds)
 	for (i = 0; i < 4; i++) {
 		__u32 id = ids[i];
 
-		EXPECT_TRUE(hvmem_wait_gone(self->fd, id, 5000))
+		EXPECT_TRUE(hvmem_wait_gone(self->fd, id, 60000))
 			TH_LOG("vm %u still bound after its process exited", id);
 	}
 }
@@ -116,7 +116,8 @@ TEST_F(vm, list_counts_and_truncates)
 	}
 }
 
-TEST_F(vm, kvm_vm_bind)
+/* KVM under TCG, with the debug kernel, can take far longer than the default 30 s. */
+TEST_F_TIMEOUT(vm, kvm_vm_bind, 600)
 {
 	struct hvmem_vm_info info;
 	struct kvm_tiny t;
@@ -146,7 +147,7 @@ TEST_F(vm, kvm_vm_bind)
 }
 
 /* A VMM process with a bound KVM VM exits: the binding goes with it. */
-TEST_F(vm, kvm_vm_exit_unbinds)
+TEST_F_TIMEOUT(vm, kvm_vm_exit_unbinds, 600)
 {
 	int p[2], status;
 	pid_t pid;
@@ -175,7 +176,7 @@ TEST_F(vm, kvm_vm_exit_unbinds)
 	close(p[0]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_NE(0, id) TH_LOG("child could not create and bind a KVM VM");
-	EXPECT_TRUE(hvmem_wait_gone(self->fd, id, 5000));
+	EXPECT_TRUE(hvmem_wait_gone(self->fd, id, 60000));
 }
 
 TEST_HARNESS_MAIN

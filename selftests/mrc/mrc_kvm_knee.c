@@ -156,7 +156,7 @@ FIXTURE_TEARDOWN(knee)
 	close(self->dev);
 }
 
-TEST_F(knee, curve_knee_at_working_set)
+TEST_F_TIMEOUT(knee, curve_knee_at_working_set, 600)
 {
 	__u64 sizes[2 * KNEE_PAGES];
 	__u32 ratios[2 * KNEE_PAGES], id, knee = 0, i;
@@ -209,7 +209,7 @@ TEST_F(knee, curve_knee_at_working_set)
 }
 
 /* With an untrace period longer than the run, each page traps once. */
-TEST_F(knee, untrace_period_cuts_traps)
+TEST_F_TIMEOUT(knee, untrace_period_cuts_traps, 600)
 {
 	char path[128];
 	uint64_t traps;
@@ -227,6 +227,45 @@ TEST_F(knee, untrace_period_cuts_traps)
 	EXPECT_GE(traps, KNEE_PAGES);
 	EXPECT_LE(traps, KNEE_PAGES + 8);
 	EXPECT_EQ(0, hvmem_unbind(self->dev, id));
+}
+
+/*
+ * Bound from another process (as `hvmemctl vm bind kvm PID FD` does): KVM
+ * takes the notifier only from the VM's address space, which the module
+ * then adopts in a worker. Every write must still be seen.
+ */
+TEST_F_TIMEOUT(knee, bound_by_another_process, 600)
+{
+	char path[128];
+	uint64_t traps;
+	int status, p[2];
+	__u32 id = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, set_knobs("1", "0"));
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		/* the child inherited the VM fd but has its own address space */
+		__u32 cid = 0;
+		int ret = hvmem_bind_kvm(self->dev, self->t.vm, &cid);
+
+		if (write(p[1], &cid, sizeof(cid)) != sizeof(cid))
+			_exit(2);
+		_exit(ret ? 1 : 0);
+	}
+	ASSERT_EQ(sizeof(id), read(p[0], &id, sizeof(id)));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	snprintf(path, sizeof(path), MRC_SYSFS "/vms/%u/write_traps", id);
+	ASSERT_GT(knee_run(&self->t), 0);
+	traps = read_u64(path);
+	TH_LOG("bound by pid %d: %llu traps", pid, (unsigned long long)traps);
+	EXPECT_EQ(KNEE_PAGES * KNEE_ROUNDS, traps);
+	EXPECT_EQ(0, hvmem_unbind(self->dev, id));
+	close(p[0]);
+	close(p[1]);
 }
 
 TEST_HARNESS_MAIN

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # hvmemctl mrc replay through hvmem_mrc.ko (--kernel) gives the same curve
-# as the userspace replay through the same core, exact and sampled. TAP.
+# as the userspace replay through the same core, exact and sampled; a bad
+# trace is refused; hvmemctl mrc show prints a bound VM's curve. TAP.
 set -u
 echo "TAP version 13"
-echo "1..3"
+echo "1..6"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # A loop over 3000 pages, a hot set and random pages, 200000 references.
@@ -26,3 +27,39 @@ for args in "--exact" "--smax 1024" "--rate 0.05"; do
 		diff "$tmp/user.csv" "$tmp/kernel.csv" | head -5 | sed 's/^/# /'
 	fi
 done
+
+n=$((n + 1))
+printf '1\n2\nbanana\n' >"$tmp/bad"
+if ! hvmemctl mrc replay --trace "$tmp/bad" --kernel >/dev/null 2>"$tmp/err" &&
+   grep -q "bad:3: not a page number" "$tmp/err"; then
+	echo "ok $n replay_refuses_bad_trace"
+else
+	echo "not ok $n replay_refuses_bad_trace"
+fi
+
+# mrc show on a bound process (a curve with no references yet) and on no VM
+sleep 60 &
+pid=$!
+# bind after the exec: the pre-exec address space goes away with it
+for i in $(seq 50); do
+	case $(readlink /proc/$pid/exe) in */sleep) break ;; esac
+	sleep 0.1
+done
+id=$(hvmemctl vm bind pid $pid | sed -n 's/^bound vm //p')
+n=$((n + 1))
+if [ -n "$id" ] && hvmemctl mrc show "$id" -j >"$tmp/show.json" &&
+   grep -q '"refs":0' "$tmp/show.json" && grep -q '"curve":\[' "$tmp/show.json"; then
+	echo "ok $n mrc_show_json"
+else
+	echo "not ok $n mrc_show_json"
+	sed 's/^/# /' "$tmp/show.json" 2>/dev/null
+fi
+n=$((n + 1))
+if ! hvmemctl mrc show 999999 2>"$tmp/err" && grep -q "MRC_OPEN: No such file" "$tmp/err"; then
+	echo "ok $n mrc_show_unknown_vm"
+else
+	echo "not ok $n mrc_show_unknown_vm"
+	sed 's/^/# /' "$tmp/err"
+fi
+[ -n "$id" ] && hvmemctl vm unbind "$id" >/dev/null
+kill $pid

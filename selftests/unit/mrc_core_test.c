@@ -251,6 +251,16 @@ TEST(near_stack)
 	}
 	EXPECT_EQ(N, m.refs);
 	EXPECT_LE(m.near_len, NEAR);
+
+	/* a snapshot answers the same as the curve (the module queries one) */
+	struct mrc snap;
+
+	ASSERT_EQ(0, mrc_snapshot_init(&snap, &s));
+	mrc_snapshot_take(&snap, &s);
+	for (size = 0; size <= U + 40; size += 7)
+		ASSERT_EQ(mrc_miss_ratio(&s, size), mrc_miss_ratio(&snap, size));
+	EXPECT_EQ(mrc_unique_pages(&s), mrc_unique_pages(&snap));
+	mrc_snapshot_destroy(&snap);
 	mrc_destroy(&m);
 	mrc_destroy(&s);
 	p.near = MRC_NEAR_MAX + 1;

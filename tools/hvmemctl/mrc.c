@@ -99,6 +99,7 @@ static int read_trace(const char *path, struct trace *t)
 		return p_err("%s: no page references", path);
 	return 0;
 bad:
+	buf[strcspn(buf, "\r\n")] = 0;
 	p_err("%s:%zu: not a page number: %.40s", path, line, buf);
 	goto fail;
 nomem:

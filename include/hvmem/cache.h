@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvmem.ko's exclusive cache, for in-kernel users (a future transport from
+ * guests, benchmarks). The same operations as the HVMEM_IOC_CACHE_*
+ * ioctls; see uapi/hvmem.h for their semantics. Pages are PAGE_SIZE bytes
+ * of kernel memory. Every function may sleep.
+ */
+#ifndef _HVMEM_CACHE_H
+#define _HVMEM_CACHE_H
+
+#include <linux/types.h>
+
+/* Pool flags (as HVMEM_CACHE_POOL_*) */
+#define HVMEM_CACHE_POOL_NO_DEDUP_K	BIT(0)
+
+int hvmem_cache_pool_create(u32 vm_id, u32 flags, u32 *pool_id);
+int hvmem_cache_pool_destroy(u32 pool_id);
+int hvmem_cache_put(u32 pool_id, u64 oid, u64 index, const void *data, u64 *gen);
+int hvmem_cache_get(u32 pool_id, u64 oid, u64 index, u64 expect_gen, void *data,
+		    u64 *gen);
+int hvmem_cache_flush_page(u32 pool_id, u64 oid, u64 index);
+s64 hvmem_cache_flush_object(u32 pool_id, u64 oid);
+int hvmem_cache_vm_set(u32 vm_id, u32 shares, u64 cap);
+
+#endif /* _HVMEM_CACHE_H */

@@ -124,6 +124,8 @@ TEST_F_TIMEOUT(vm, kvm_vm_bind, 600)
 	__u32 id, pid_id;
 	int ret;
 
+	if (hvmem_skip_kvm())
+		SKIP(return, "%s", hvmem_skip_kvm());
 	system("modprobe -q kvm_amd 2>/dev/null || modprobe -q kvm_intel 2>/dev/null");
 	ret = kvm_tiny_create(&t);
 	if (ret == -ENOENT)
@@ -153,6 +155,8 @@ TEST_F_TIMEOUT(vm, kvm_vm_exit_unbinds, 600)
 	pid_t pid;
 	__u32 id = 0;
 
+	if (hvmem_skip_kvm())
+		SKIP(return, "%s", hvmem_skip_kvm());
 	system("modprobe -q kvm_amd 2>/dev/null || modprobe -q kvm_intel 2>/dev/null");
 	if (access("/dev/kvm", R_OK | W_OK))
 		SKIP(return, "no /dev/kvm in this VM");

@@ -23,6 +23,9 @@ for i in $(seq "$cycles"); do
 	[ -c /dev/hvmem ] && [ "$(cat $sys/enabled)" = 1 ] || { ok=0 why="no device/sysfs $i"; break; }
 	if [ $((i % 2)) = 0 ]; then
 		sleep 30 & sp=$!
+		# Bind the sleep, not the shell forked for it: exec replaces the
+		# address space, and the binding rightly goes with the old one.
+		until [ "$(cat /proc/$sp/comm 2>/dev/null)" = sleep ]; do sleep 0.01; done
 		hvmemctl vm bind pid $sp >/dev/null || { ok=0 why="bind $i"; kill $sp; break; }
 		n=$(cat $sys/nr_vms)
 		[ "$n" = 1 ] || { ok=0 why="nr_vms $n after one bind, cycle $i"; kill $sp; break; }
@@ -31,6 +34,7 @@ for i in $(seq "$cycles"); do
 		insmod "$ko" || { ok=0 why="insmod $i"; break; }
 	fi
 done
+udevadm settle 2>/dev/null
 [ $ok = 1 ] && echo "ok 1 load_unload_${cycles}_cycles" || echo "not ok 1 load_unload_${cycles}_cycles # $why"
 
 grep -q '^hvmem ' /proc/modules || insmod "$ko"
@@ -49,6 +53,9 @@ else
 	[ -c /dev/hvmem ] && echo "ok 3 second_load_refused" || echo "not ok 3 second_load_refused # device lost"
 fi
 for m in $deps; do
-	f=$(find "${HVMEM_KO_DIR:-.}" \( -name "$m.ko" -o -name "${m//_/-}.ko" \) | head -n1)
+	f=$(find "${HVMEM_KO_DIR:-.}"/{mrc,swapres,ksm-ext} -maxdepth 1 \
+		\( -name "$m.ko" -o -name "${m//_/-}.ko" \) 2>/dev/null | head -n1)
 	[ -z "$f" ] || insmod "$f" || echo "# could not reload $m"
 done
+udevadm settle 2>/dev/null
+[ -c /dev/hvmem ] || echo "# /dev/hvmem missing at the end: $(grep '^hvmem' /proc/modules)"

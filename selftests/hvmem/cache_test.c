@@ -51,23 +51,6 @@ static int sysfs_write(const char *name, long long val)
 	return ret;
 }
 
-static pid_t spawn_sleeper(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		for (;;)
-			pause();
-	}
-	return pid;
-}
-
-static void reap(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
 static int pool_create(int fd, __u32 vm, __u32 flags, __u32 *pool)
 {
 	struct hvmem_cache_pool_create a = { .size = sizeof(a), .flags = flags, .vm_id = vm };
@@ -161,7 +144,7 @@ FIXTURE_SETUP(cache)
 	self->buf = malloc(pg * HVMEM_CACHE_BATCH_MAX);
 	ASSERT_NE(NULL, self->buf);
 	for (i = 0; i < 2; i++) {
-		self->pid[i] = spawn_sleeper();
+		self->pid[i] = sleeper_spawn();
 		ASSERT_GT(self->pid[i], 0);
 		ASSERT_EQ(0, hvmem_bind_pid(self->fd, self->pid[i], &self->vm[i]));
 		ASSERT_EQ(0, pool_create(self->fd, self->vm[i], 0, &self->pool[i]));
@@ -173,7 +156,7 @@ FIXTURE_TEARDOWN(cache)
 	int i;
 
 	for (i = 0; i < 2; i++)
-		reap(self->pid[i]);
+		sleeper_kill(self->pid[i]);
 	for (i = 0; i < 2; i++)
 		hvmem_unbind(self->fd, self->vm[i]);
 	sysfs_write("reserve_pages", self->old_reserve);
@@ -353,7 +336,7 @@ TEST_F(cache, vm_exit_frees_pools)
 	ASSERT_EQ(0, cache_io(self->fd, HVMEM_IOC_CACHE_PUT, self->pool[1], 1, 0, 16, b,
 			      self->pages));
 	EXPECT_EQ(used + 16, sysfs_read("used_pages"));
-	reap(self->pid[1]);
+	sleeper_kill(self->pid[1]);
 	for (tries = 0; tries < 500; tries++) {
 		if (cache_io(self->fd, HVMEM_IOC_CACHE_GET, self->pool[1], 1, 0, 1, b,
 			     self->pages) == -ENXIO)

@@ -11,27 +11,6 @@
 #include "hvmem_util.h"
 #include "kvm_tiny.h"
 
-/*
- * A child that sleeps until killed. Sleepers inherit each other's fds, so
- * they are stopped with SIGKILL rather than by closing a pipe.
- */
-static pid_t spawn_sleeper(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		for (;;)
-			pause();
-	}
-	return pid;
-}
-
-static void reap(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
 FIXTURE(vm) {
 	int fd;
 };
@@ -50,7 +29,7 @@ FIXTURE_TEARDOWN(vm)
 TEST_F(vm, bind_pid_list_unbind)
 {
 	struct hvmem_vm_info info;
-	pid_t pid = spawn_sleeper();
+	pid_t pid = sleeper_spawn();
 	__u32 id;
 
 	ASSERT_GT(pid, 0);
@@ -65,7 +44,7 @@ TEST_F(vm, bind_pid_list_unbind)
 	EXPECT_EQ(0, hvmem_unbind(self->fd, id));
 	EXPECT_EQ(0, hvmem_find_vm(self->fd, id, NULL));
 	EXPECT_EQ(-ENOENT, hvmem_unbind(self->fd, id));
-	reap(pid);
+	sleeper_kill(pid);
 }
 
 TEST_F_TIMEOUT(vm, process_exit_unbinds, 300)
@@ -75,10 +54,10 @@ TEST_F_TIMEOUT(vm, process_exit_unbinds, 300)
 	__u32 ids[4];
 
 	for (i = 0; i < 4; i++) {
-		pids[i] = spawn_sleeper();
+		pids[i] = sleeper_spawn();
 		ASSERT_GT(pids[i], 0);
 		ASSERT_EQ(0, hvmem_bind_pid(self->fd, pids[i], &ids[i]));
-		reap(pids[i]);
+		sleeper_kill(pids[i]);
 	}
 	for (i = 0; i < 4; i++) {
 		__u32 id = ids[i];
@@ -97,7 +76,7 @@ TEST_F(vm, list_counts_and_truncates)
 	__u32 id[3];
 
 	for (i = 0; i < 3; i++) {
-		pid[i] = spawn_sleeper();
+		pid[i] = sleeper_spawn();
 		ASSERT_GT(pid[i], 0);
 		ASSERT_EQ(0, hvmem_bind_pid(self->fd, pid[i], &id[i]));
 	}
@@ -112,7 +91,7 @@ TEST_F(vm, list_counts_and_truncates)
 	EXPECT_LT(e[0].id, e[1].id);
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(0, hvmem_unbind(self->fd, id[i]));
-		reap(pid[i]);
+		sleeper_kill(pid[i]);
 	}
 }
 

@@ -4,12 +4,14 @@
 #define HVMEM_SELFTEST_UTIL_H
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -103,6 +105,27 @@ static inline const char *hvmem_skip_kvm(void)
 	const char *why = getenv("HVMEM_SKIP_KVM");
 
 	return why && *why ? why : NULL;
+}
+
+/*
+ * A child that sleeps until killed: something to bind. Sleepers inherit
+ * each other's fds, so they are stopped with SIGKILL, not by closing a pipe.
+ */
+static inline pid_t sleeper_spawn(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static inline void sleeper_kill(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 static inline int sysfs_write_str(const char *path, const char *val)

@@ -320,12 +320,17 @@ EXPORT_SYMBOL_GPL(hvmem_cache_pool_destroy);
 int hvmem_cache_put(u32 pool_id, u64 oid, u64 index, const void *data, u64 *gen)
 {
 	struct hc_key k = { .pool = pool_id, .oid = oid, .index = index };
+	u32 vm_id = 0;
 	int ret;
 
 	mutex_lock(&hvmem_cache_lock);
 	ret = hc_put(&hvmem_cache, &k, data, gen);
+	if (ret != -ENXIO)
+		hc_pool_vm(&hvmem_cache, pool_id, &vm_id);
 	mutex_unlock(&hvmem_cache_lock);
 	trace_hvmem_cache_put(pool_id, oid, index, ret ? 0 : *gen, ret);
+	if (vm_id)
+		hvmem_cache_observe(vm_id, pool_id, oid, index);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvmem_cache_put);
@@ -347,12 +352,17 @@ EXPORT_SYMBOL_GPL(hvmem_cache_put);
 int hvmem_cache_get(u32 pool_id, u64 oid, u64 index, u64 expect_gen, void *data, u64 *gen)
 {
 	struct hc_key k = { .pool = pool_id, .oid = oid, .index = index };
+	u32 vm_id = 0;
 	int ret;
 
 	mutex_lock(&hvmem_cache_lock);
 	ret = hc_get(&hvmem_cache, &k, expect_gen, data, gen);
+	if (ret != -ENXIO)
+		hc_pool_vm(&hvmem_cache, pool_id, &vm_id);
 	mutex_unlock(&hvmem_cache_lock);
 	trace_hvmem_cache_get(pool_id, oid, index, ret ? 0 : *gen, ret);
+	if (vm_id)
+		hvmem_cache_observe(vm_id, pool_id, oid, index);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvmem_cache_get);

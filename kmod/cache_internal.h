@@ -47,6 +47,10 @@ void hvmem_cache_vm_gone(u32 vm_id);
 int hvmem_cache_init(void);
 void hvmem_cache_exit(void);
 
+/* cache_observe.c */
+u64 hvmem_cache_page_id(u32 pool_id, u64 oid, u64 index);
+void hvmem_cache_observe(u32 vm_id, u32 pool_id, u64 oid, u64 index);
+
 /* cache_ioctl.c */
 #define HVMEM_CACHE_FIRST_NR	0x10
 #define HVMEM_CACHE_LAST_NR	0x2f

@@ -119,6 +119,30 @@ static void mrc_shrink(struct mrc *m)
 	}
 }
 
+/*
+ * Move a sampled page to the MRU end. Return: its distance, MRC_LRU_COLD
+ * (not seen before), or < 0 when it dropped out of the sample. If growing the sample cannot
+ * allocate memory, s_max shrinks to what is allocated (the threshold
+ * lowers instead).
+ */
+static s64 mrc_lru_move(struct mrc *m, u64 page, u32 hv)
+{
+	s64 d = mrc_lru_access(&m->lru, page, hv);
+
+	if (unlikely(d == -ENOMEM || d == -ENOSPC)) {
+		/* Degrade to the memory we have; the pool keeps one spare. */
+		m->lru.max_cap = m->lru.cap;
+		m->s_max = m->lru.cap - 1;
+		mrc_shrink(m);
+		if (hv >= m->threshold)
+			return -ENOENT;
+		d = mrc_lru_access(&m->lru, page, hv);
+		if (WARN_ON_ONCE(d < 0))
+			return -EINVAL;
+	}
+	return d;
+}
+
 /**
  * mrc_access_sampled() - record a reference to a sampled page
  * @m: curve
@@ -132,20 +156,10 @@ static void mrc_shrink(struct mrc *m)
  */
 void mrc_access_sampled(struct mrc *m, u64 page, u32 hv, bool far)
 {
-	s64 d;
+	s64 d = mrc_lru_move(m, page, hv);
 
-	d = mrc_lru_access(&m->lru, page, hv);
-	if (unlikely(d == -ENOMEM || d == -ENOSPC)) {
-		/* Degrade to the memory we have; the pool keeps one spare. */
-		m->lru.max_cap = m->lru.cap;
-		m->s_max = m->lru.cap - 1;
-		mrc_shrink(m);
-		if (hv >= m->threshold)
-			return;
-		d = mrc_lru_access(&m->lru, page, hv);
-		if (WARN_ON_ONCE(d < 0))
-			return;
-	}
+	if (d < 0)
+		return;
 	m->sampled++;
 	if (far) {
 		/* With a near stack, only far references are counted here. */
@@ -161,6 +175,21 @@ void mrc_access_sampled(struct mrc *m, u64 page, u32 hv, bool far)
 		mrc_shrink(m);
 }
 EXPORT_SYMBOL_IF_KUNIT(mrc_access_sampled);
+
+/**
+ * mrc_touch_sampled() - move a sampled page to the MRU end, uncounted
+ * @m: curve
+ * @page: page number
+ * @hv: its hash value, below the threshold
+ *
+ * The slow path of mrc_touch(). O(log s_max). Never fails.
+ */
+void mrc_touch_sampled(struct mrc *m, u64 page, u32 hv)
+{
+	if (mrc_lru_move(m, page, hv) == MRC_LRU_COLD)
+		mrc_shrink(m);
+}
+EXPORT_SYMBOL_IF_KUNIT(mrc_touch_sampled);
 
 /**
  * mrc_miss_ratio() - miss ratio of an LRU cache

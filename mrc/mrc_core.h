@@ -97,6 +97,7 @@ int mrc_init(struct mrc *m, const struct mrc_params *p);
 void mrc_destroy(struct mrc *m);
 void mrc_reset(struct mrc *m);
 void mrc_access_sampled(struct mrc *m, u64 page, u32 hv, bool far);
+void mrc_touch_sampled(struct mrc *m, u64 page, u32 hv);
 u32 mrc_miss_ratio(const struct mrc *m, u64 size);
 u64 mrc_unique_pages(const struct mrc *m);
 size_t mrc_bytes(const struct mrc *m);
@@ -193,6 +194,27 @@ static inline void mrc_access(struct mrc *m, u64 page)
 	if (likely(hv >= m->threshold))
 		return;
 	mrc_access_sampled(m, page, hv, far);
+}
+
+/**
+ * mrc_touch() - make a page the most recent without counting a reference
+ * @m: curve
+ * @page: page number
+ *
+ * For streams where some events only set a page's recency: a page put
+ * into the exclusive cache enters it at the MRU end, and only the later
+ * get is a reference whose distance the curve measures. Same cost as
+ * mrc_access(); the counters and the histogram do not change.
+ */
+static inline void mrc_touch(struct mrc *m, u64 page)
+{
+	u32 hv = (u32)(mrc_hash(page, m->seed) >> 32);
+
+	if (m->near_cap)
+		mrc_near_access(m, page);
+	if (likely(hv >= m->threshold))
+		return;
+	mrc_touch_sampled(m, page, hv);
 }
 
 #endif /* _HVMEM_MRC_CORE_H */

@@ -22,4 +22,17 @@ int hvmem_cache_flush_page(u32 pool_id, u64 oid, u64 index);
 s64 hvmem_cache_flush_object(u32 pool_id, u64 oid);
 int hvmem_cache_vm_set(u32 vm_id, u32 shares, u64 cap);
 
+/**
+ * struct hvmem_cache_observer - receives the cache's access stream
+ * @access: called for every put and every get (hit or miss) of a pool
+ *	owned by a VM, with the VM and a 64-bit number for the page's key;
+ *	called under rcu_read_lock(), so it must not sleep
+ */
+struct hvmem_cache_observer {
+	void (*access)(u32 vm_id, u64 page);
+};
+
+int hvmem_cache_observer_register(const struct hvmem_cache_observer *obs);
+void hvmem_cache_observer_unregister(const struct hvmem_cache_observer *obs);
+
 #endif /* _HVMEM_CACHE_H */

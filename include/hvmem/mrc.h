@@ -3,12 +3,11 @@
  * hvmem_mrc.ko's in-kernel API: the entry point of in-kernel access sources
  * of the per-VM miss-rate curves.
  *
- * The exclusive cache's get/put stream is meant to feed it (every guest
- * miss beyond its memory is a reference, as in Lu & Shen, ATC'07). The
- * cache lives in hvmem.ko, which hvmem_mrc.ko depends on, so it cannot
- * call this directly: it should offer an observer registration that
- * hvmem_mrc.ko fills with hvmem_mrc_record(). Until the cache exists,
- * HVMEM_IOC_MRC_FEED is the only source.
+ * The exclusive cache's put/get stream feeds it (every guest eviction and
+ * every guest miss beyond its memory is a reference, as in Lu & Shen,
+ * ATC'07). The cache lives in hvmem.ko, which hvmem_mrc.ko depends on, so
+ * it cannot call this directly: hvmem_mrc.ko registers as the cache's
+ * observer (hvmem_cache_observer_register()) and records from there.
  */
 #ifndef _HVMEM_MRC_H
 #define _HVMEM_MRC_H

@@ -51,16 +51,6 @@ static int sysfs_write(const char *name, long long val)
 	return ret;
 }
 
-static int pool_create(int fd, __u32 vm, __u32 flags, __u32 *pool)
-{
-	struct hvmem_cache_pool_create a = { .size = sizeof(a), .flags = flags, .vm_id = vm };
-	int ret = hvmem_call(fd, HVMEM_IOC_CACHE_POOL_CREATE, &a);
-
-	if (!ret)
-		*pool = a.pool_id;
-	return ret;
-}
-
 static int vm_set(int fd, __u32 vm, __u32 shares, __u64 cap)
 {
 	struct hvmem_cache_vm a = { .size = sizeof(a), .vm_id = vm, .shares = shares, .cap = cap };
@@ -80,20 +70,7 @@ static int vm_stats(int fd, __u32 vm, struct hvmem_cache_vm *a)
 static int cache_io(int fd, unsigned long req, __u32 pool, __u64 oid, __u64 first,
 		    unsigned int n, void *buf, struct hvmem_cache_page *pages)
 {
-	struct hvmem_cache_io io = {
-		.size = sizeof(io), .pool_id = pool, .count = n,
-		.pages = (uintptr_t)pages, .buf = (uintptr_t)buf, .page_size = pg,
-	};
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		pages[i].oid = oid;
-		pages[i].index = first + i;
-		pages[i].result = 1;
-		if (req != HVMEM_IOC_CACHE_GET || !keep_gen)
-			pages[i].gen = 0;
-	}
-	return hvmem_call(fd, req, &io);
+	return hvmem_cache_batch(fd, req, pool, oid, first, n, buf, pages, keep_gen);
 }
 
 static void fill(void *buf, __u64 seed)
@@ -147,7 +124,7 @@ FIXTURE_SETUP(cache)
 		self->pid[i] = sleeper_spawn();
 		ASSERT_GT(self->pid[i], 0);
 		ASSERT_EQ(0, hvmem_bind_pid(self->fd, self->pid[i], &self->vm[i]));
-		ASSERT_EQ(0, pool_create(self->fd, self->vm[i], 0, &self->pool[i]));
+		ASSERT_EQ(0, hvmem_pool_create(self->fd, self->vm[i], 0, &self->pool[i]));
 	}
 }
 
@@ -301,7 +278,7 @@ TEST_F(cache, dedup_and_zero_pages)
 			      self->pages));
 	EXPECT_EQ(used + 2, sysfs_read("used_pages"));
 	/* A pool without dedup stores copies. */
-	ASSERT_EQ(0, pool_create(self->fd, self->vm[0], HVMEM_CACHE_POOL_NO_DEDUP, &nd));
+	ASSERT_EQ(0, hvmem_pool_create(self->fd, self->vm[0], HVMEM_CACHE_POOL_NO_DEDUP, &nd));
 	ASSERT_EQ(0, cache_io(self->fd, HVMEM_IOC_CACHE_PUT, nd, 1, 0, 2, b, self->pages));
 	EXPECT_EQ(used + 4, sysfs_read("used_pages"));
 	/* Every sharer reads the page back. */
@@ -346,7 +323,7 @@ TEST_F(cache, vm_exit_frees_pools)
 	EXPECT_EQ(-ENXIO, cache_io(self->fd, HVMEM_IOC_CACHE_GET, self->pool[1], 1, 0, 1, b,
 				   self->pages));
 	EXPECT_EQ(used, sysfs_read("used_pages"));
-	EXPECT_EQ(-ENOENT, pool_create(self->fd, self->vm[1], 0, &self->pool[1]));
+	EXPECT_EQ(-ENOENT, hvmem_pool_create(self->fd, self->vm[1], 0, &self->pool[1]));
 }
 
 TEST_F(cache, reserve_shrink_and_grow)
@@ -454,8 +431,8 @@ TEST_F(cache, bad_arguments)
 	EXPECT_EQ(-ENXIO, cache_io(self->fd, HVMEM_IOC_CACHE_PUT, 0xfffffff0, 1, 0, 1, self->buf,
 				   self->pages));
 	EXPECT_EQ(-ENXIO, hvmem_call(self->fd, HVMEM_IOC_CACHE_POOL_DESTROY, &pd));
-	EXPECT_EQ(-ENOENT, pool_create(self->fd, 0xfffffff0, 0, &p));
-	EXPECT_EQ(-EINVAL, pool_create(self->fd, self->vm[0], 0x80, &p));
+	EXPECT_EQ(-ENOENT, hvmem_pool_create(self->fd, 0xfffffff0, 0, &p));
+	EXPECT_EQ(-EINVAL, hvmem_pool_create(self->fd, self->vm[0], 0x80, &p));
 	EXPECT_EQ(-EINVAL, vm_set(self->fd, self->vm[0], 0, 0));
 	EXPECT_EQ(-EINVAL, vm_set(self->fd, self->vm[0], HVMEM_CACHE_SHARES_MAX + 1, 0));
 	EXPECT_EQ(-ENOENT, vm_set(self->fd, 0xfffffff0, 1, 0));

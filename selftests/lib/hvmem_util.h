@@ -140,4 +140,40 @@ static inline int sysfs_write_str(const char *path, const char *val)
 	return ret;
 }
 
+/* The exclusive cache: a pool for @vm. */
+static inline int hvmem_pool_create(int fd, __u32 vm, __u32 flags, __u32 *pool)
+{
+	struct hvmem_cache_pool_create a = { .size = sizeof(a), .flags = flags, .vm_id = vm };
+	int ret = hvmem_call(fd, HVMEM_IOC_CACHE_POOL_CREATE, &a);
+
+	if (!ret)
+		*pool = a.pool_id;
+	return ret;
+}
+
+/*
+ * One batched cache call over @n pages, keys (@oid, @first + i). A GET
+ * asks for any generation unless @keep_gen (then the gens in @pages).
+ */
+static inline int hvmem_cache_batch(int fd, unsigned long req, __u32 pool, __u64 oid,
+				    __u64 first, unsigned int n, void *buf,
+				    struct hvmem_cache_page *pages, bool keep_gen)
+{
+	struct hvmem_cache_io io = {
+		.size = sizeof(io), .pool_id = pool, .count = n,
+		.pages = (uintptr_t)pages, .buf = (uintptr_t)buf,
+		.page_size = sysconf(_SC_PAGESIZE),
+	};
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		pages[i].oid = oid;
+		pages[i].index = first + i;
+		pages[i].result = 1;
+		if (req != HVMEM_IOC_CACHE_GET || !keep_gen)
+			pages[i].gen = 0;
+	}
+	return hvmem_call(fd, req, &io);
+}
+
 #endif /* HVMEM_SELFTEST_UTIL_H */

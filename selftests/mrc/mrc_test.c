@@ -2,7 +2,8 @@
 /*
  * hvmem_mrc.ko through its ABI: private contexts fed by HVMEM_IOC_MRC_FEED
  * give hand-computed curves; argument checking; a bound VM's context, its
- * sysfs switch, and its detaching when the VM is unbound.
+ * sysfs switch, and its detaching when the VM is unbound; a VM's curve fed
+ * by its exclusive-cache puts and gets.
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -259,6 +260,82 @@ TEST_F(mrc, vm_context_lifecycle)
 	EXPECT_EQ(-ENOENT, mrc_open(self->dev, 0, id, 0, 0));
 	EXPECT_NE(0, access(path, F_OK));
 	close(cfd);
+}
+
+static long long cache_sysfs_read(const char *name)
+{
+	char path[128], buf[32] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hvmem/cache/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return atoll(buf);
+}
+
+/*
+ * Source (a): a VM cycling over N pages beyond its memory puts each page
+ * into the exclusive cache and gets it back a round later. Each get has
+ * N - 1 other pages between it and the page's put: the curve of the
+ * cache stream has its knee at N (exact here, s_max above N). Only gets
+ * count as references; puts set recency.
+ */
+TEST_F(mrc, cache_stream_knee)
+{
+	enum { N = 1536, B = 512, ROUNDS = 3 };
+	static const __u64 sizes[] = { N * 9 / 10, N - 1, N, N * 11 / 10 };
+	static struct hvmem_cache_page pages[B];
+	char reserve[32], old_reserve[32];
+	struct hvmem_mrc_query q;
+	__u32 id, pool, ratios[4], r, i;
+	long long old;
+	void *buf;
+	pid_t pid;
+	int cfd;
+
+	old = cache_sysfs_read("reserve_pages");
+	ASSERT_GE(old, 0);
+	snprintf(old_reserve, sizeof(old_reserve), "%lld", old);
+	snprintf(reserve, sizeof(reserve), "%d", 2 * N);
+	ASSERT_EQ(0, sysfs_write_str("/sys/kernel/mm/hvmem/cache/reserve_pages", reserve));
+	ASSERT_EQ(0, sysfs_write_str(MRC_SYSFS "/auto_enable", "1"));
+	buf = calloc(B, sysconf(_SC_PAGESIZE));
+	ASSERT_NE(NULL, buf);
+	pid = sleeper_spawn();
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(0, hvmem_bind_pid(self->dev, pid, &id));
+	ASSERT_EQ(0, hvmem_pool_create(self->dev, id, HVMEM_CACHE_POOL_NO_DEDUP, &pool));
+	cfd = mrc_open(self->dev, 0, id, 0, 0);
+	ASSERT_GE(cfd, 0);
+
+	for (i = 0; i < N; i += B)
+		ASSERT_EQ(0, hvmem_cache_batch(self->dev, HVMEM_IOC_CACHE_PUT, pool, 7, i, B,
+					       buf, pages, false));
+	for (r = 0; r < ROUNDS; r++) {
+		for (i = 0; i < N; i += B) {
+			ASSERT_EQ(0, hvmem_cache_batch(self->dev, HVMEM_IOC_CACHE_GET, pool, 7, i,
+						       B, buf, pages, false));
+			ASSERT_EQ(0, pages[0].result);	/* a hit: the reserve holds N */
+			ASSERT_EQ(0, hvmem_cache_batch(self->dev, HVMEM_IOC_CACHE_PUT, pool, 7, i,
+						       B, buf, pages, false));
+		}
+	}
+	ASSERT_EQ(0, mrc_query(cfd, sizes, ratios, 4, &q));
+	EXPECT_EQ(N * ROUNDS, q.refs);	/* the gets */
+	EXPECT_EQ(ppb(1, 1), ratios[0]);
+	EXPECT_EQ(ppb(1, 1), ratios[1]);
+	EXPECT_EQ(0, ratios[2]);
+	EXPECT_EQ(0, ratios[3]);
+
+	close(cfd);
+	sleeper_kill(pid);
+	ASSERT_TRUE(hvmem_wait_gone(self->dev, id, 5000));
+	free(buf);
+	EXPECT_EQ(0, sysfs_write_str("/sys/kernel/mm/hvmem/cache/reserve_pages", old_reserve));
 }
 
 TEST_F(mrc, sysfs_knobs)

@@ -59,7 +59,7 @@ sr_create() {
 	dmsetup create "$1" --table "$2" || return 1
 	sr_devs=("$1" "${sr_devs[@]}")
 	# without udev (test kernel VM) nothing makes /dev/mapper nodes
-	udevadm settle 2>/dev/null
+	udevadm settle 2>/dev/null || true
 	dmsetup mknodes "$1" 2>/dev/null
 	[ -b "/dev/mapper/$1" ]
 }
@@ -67,7 +67,7 @@ sr_create() {
 sr_remove() {
 	local d=$1 i
 	dmsetup remove "$d" || return 1
-	udevadm settle 2>/dev/null
+	udevadm settle 2>/dev/null || true
 	dmsetup mknodes 2>/dev/null	# drop a stale node if nothing else does
 	for i in "${!sr_devs[@]}"; do
 		[ "${sr_devs[$i]}" = "$d" ] && unset 'sr_devs[i]'

@@ -61,6 +61,51 @@ TEST(hand_mixed)
 	mrc_destroy(&m);
 }
 
+/*
+ * put a, put b, get a, put a, put c, get b: only gets count; the gets see
+ * distances 1 (b since a) and 2 (a, c since b).
+ */
+TEST(touch_sets_recency_only)
+{
+	struct mrc m;
+
+	ASSERT_EQ(0, mrc_init(&m, &exact));
+	mrc_touch(&m, 1);
+	mrc_touch(&m, 2);
+	mrc_access(&m, 1);
+	mrc_touch(&m, 1);
+	mrc_touch(&m, 3);
+	mrc_access(&m, 2);
+	EXPECT_EQ(ppb(2, 2), mrc_miss_ratio(&m, 1));
+	EXPECT_EQ(ppb(1, 2), mrc_miss_ratio(&m, 2));
+	EXPECT_EQ(ppb(0, 2), mrc_miss_ratio(&m, 3));
+	/* no counted reference met a page for the first time */
+	EXPECT_EQ(0, mrc_unique_pages(&m));
+	mrc_destroy(&m);
+}
+
+/* The same with a near stack and with sampling on a cyclic put/get stream. */
+TEST(touch_cycle_knee)
+{
+	struct mrc_params p = { .threshold = MRC_RATE_ONE / 10, .s_max = 4096,
+				.init_cap = 64, .near = 16 };
+	enum { N = 5000 };
+	unsigned int r, i;
+	struct mrc m;
+
+	ASSERT_EQ(0, mrc_init(&m, &p));
+	for (i = 0; i < N; i++)
+		mrc_touch(&m, 0x1000 + i);
+	for (r = 0; r < 4; r++)
+		for (i = 0; i < N; i++) {
+			mrc_access(&m, 0x1000 + i);
+			mrc_touch(&m, 0x1000 + i);
+		}
+	EXPECT_GT(mrc_miss_ratio(&m, N * 9 / 10), MRC_RATIO_ONE / 100 * 95);
+	EXPECT_LT(mrc_miss_ratio(&m, N * 11 / 10), MRC_RATIO_ONE / 100 * 5);
+	mrc_destroy(&m);
+}
+
 TEST(bad_params)
 {
 	struct mrc_params p = exact;

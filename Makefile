@@ -33,6 +33,7 @@ ksft-headers:
 
 selftests: ksft-headers
 	$(MAKE) -C selftests O=$(BUILD)/selftests KSFT=$(BUILD)/ksft
+	@scripts/build-kernel-ksm-tests $(BUILD)/kernel-ksm-tests
 
 unit: ksft-headers
 	$(MAKE) -C selftests/unit O=$(BUILD)/unit KSFT=$(BUILD)/ksft run

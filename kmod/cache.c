@@ -330,7 +330,7 @@ int hvmem_cache_put(u32 pool_id, u64 oid, u64 index, const void *data, u64 *gen)
 	mutex_unlock(&hvmem_cache_lock);
 	trace_hvmem_cache_put(pool_id, oid, index, ret ? 0 : *gen, ret);
 	if (vm_id)
-		hvmem_cache_observe(vm_id, pool_id, oid, index);
+		hvmem_cache_observe(vm_id, pool_id, oid, index, false);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvmem_cache_put);
@@ -362,7 +362,7 @@ int hvmem_cache_get(u32 pool_id, u64 oid, u64 index, u64 expect_gen, void *data,
 	mutex_unlock(&hvmem_cache_lock);
 	trace_hvmem_cache_get(pool_id, oid, index, ret ? 0 : *gen, ret);
 	if (vm_id)
-		hvmem_cache_observe(vm_id, pool_id, oid, index);
+		hvmem_cache_observe(vm_id, pool_id, oid, index, true);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvmem_cache_get);

@@ -49,7 +49,7 @@ void hvmem_cache_exit(void);
 
 /* cache_observe.c */
 u64 hvmem_cache_page_id(u32 pool_id, u64 oid, u64 index);
-void hvmem_cache_observe(u32 vm_id, u32 pool_id, u64 oid, u64 index);
+void hvmem_cache_observe(u32 vm_id, u32 pool_id, u64 oid, u64 index, bool get);
 
 /* cache_ioctl.c */
 #define HVMEM_CACHE_FIRST_NR	0x10

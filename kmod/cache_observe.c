@@ -85,14 +85,15 @@ u64 hvmem_cache_page_id(u32 pool_id, u64 oid, u64 index)
  * @pool_id: the pool
  * @oid: object id
  * @index: page index
+ * @get: a get (else a put)
  */
-void hvmem_cache_observe(u32 vm_id, u32 pool_id, u64 oid, u64 index)
+void hvmem_cache_observe(u32 vm_id, u32 pool_id, u64 oid, u64 index, bool get)
 {
 	const struct hvmem_cache_observer *obs;
 
 	rcu_read_lock();
 	obs = rcu_dereference(hvmem_cache_observer);
 	if (obs)
-		obs->access(vm_id, hvmem_cache_page_id(pool_id, oid, index));
+		obs->access(vm_id, hvmem_cache_page_id(pool_id, oid, index), get);
 	rcu_read_unlock();
 }

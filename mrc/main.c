@@ -9,15 +9,28 @@
 #include <linux/workqueue.h>
 
 #include <hvmem/cache.h>
-#include <hvmem/mrc.h>
 #include "mrc_internal.h"
 
 struct workqueue_struct *mrc_wq;
 
-/* Every put and get of a VM's cache pools is a reference beyond its memory. */
-static void mrc_cache_access(u32 vm_id, u64 page)
+/*
+ * The exclusive cache's stream: a get is a reference beyond the VM's memory,
+ * whose distance is the pages put or got since the page was put; a put
+ * makes the page the most recent without counting.
+ */
+static void mrc_cache_access(u32 vm_id, u64 page, bool get)
 {
-	hvmem_mrc_record(vm_id, &page, 1);
+	struct mrc_ctx *ctx = mrc_vm_ctx_get(vm_id);
+
+	if (!ctx)
+		return;
+	spin_lock_bh(&ctx->lock);
+	if (get)
+		mrc_access(&ctx->mrc, page);
+	else
+		mrc_touch(&ctx->mrc, page);
+	spin_unlock_bh(&ctx->lock);
+	mrc_ctx_put(ctx);
 }
 
 static const struct hvmem_cache_observer mrc_cache_observer = {

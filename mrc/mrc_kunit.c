@@ -154,8 +154,30 @@ static void mrc_test_bad_params(struct kunit *test)
 	mrc_destroy(&m);
 }
 
+/*
+ * The exclusive cache's stream: put a, put b, get a, put a, put c, get b.
+ * Puts only set recency; the gets see distances 1 and 2.
+ */
+static void mrc_test_touch(struct kunit *test)
+{
+	struct mrc m;
+
+	KUNIT_ASSERT_EQ(test, 0, mrc_init(&m, &mrc_exact));
+	mrc_touch(&m, 1);
+	mrc_touch(&m, 2);
+	mrc_access(&m, 1);
+	mrc_touch(&m, 1);
+	mrc_touch(&m, 3);
+	mrc_access(&m, 2);
+	KUNIT_EXPECT_EQ(test, ppb(2, 2), mrc_miss_ratio(&m, 1));
+	KUNIT_EXPECT_EQ(test, ppb(1, 2), mrc_miss_ratio(&m, 2));
+	KUNIT_EXPECT_EQ(test, ppb(0, 2), mrc_miss_ratio(&m, 3));
+	mrc_destroy(&m);
+}
+
 static struct kunit_case mrc_test_cases[] = {
 	KUNIT_CASE(mrc_test_hand_curve),
+	KUNIT_CASE(mrc_test_touch),
 	KUNIT_CASE(mrc_test_exact_vs_naive),
 	KUNIT_CASE(mrc_test_fixed_size),
 	KUNIT_CASE(mrc_test_near_stack),

@@ -509,4 +509,148 @@ struct hvmem_mrc_reset {
 #define HVMEM_IOC_MRC_QUERY	_IOWR(HVMEM_IOCTL_MAGIC, 0x32, struct hvmem_mrc_query)
 #define HVMEM_IOC_MRC_RESET	_IOW(HVMEM_IOCTL_MAGIC, 0x33, struct hvmem_mrc_reset)
 
+/*
+ * Sharing inside large pages (hvmem_share.ko, ksm-ext/): commands 0x40 - 0x4f.
+ * Every command needs CAP_SYS_ADMIN.
+ */
+
+/* struct hvmem_share_scan.flags */
+#define HVMEM_SHARE_SCAN_ALL	_BITUL(0)	/* every bound VM; vm_id must be 0 */
+#define HVMEM_SHARE_SCAN_FLAGS	HVMEM_SHARE_SCAN_ALL
+
+/**
+ * struct hvmem_share_scan - HVMEM_IOC_SHARE_SCAN argument
+ * @size: sizeof(struct hvmem_share_scan) as known to the caller
+ * @flags: HVMEM_SHARE_SCAN_* bits
+ * @vm_id: the VM to scan (-ENOENT if not bound), 0 with SCAN_ALL
+ * @reserved: must be 0
+ * @pages: out: present anonymous pages hashed
+ * @elapsed_ns: out: time the scan took (rate limits included)
+ *
+ * Reads every present anonymous page of the VM's process (pages are not
+ * faulted in), hashes it, and replaces the VM's previous scan; then the
+ * estimates (HVMEM_IOC_SHARE_STATS) are recomputed over the last scan of
+ * every VM. Blocks for the scan, at the sysfs rate limits; a fatal signal
+ * stops it (-EINTR, the previous scan stays). Only one scan runs at a time.
+ */
+struct hvmem_share_scan {
+	__u32 size;
+	__u32 flags;
+	__u32 vm_id;
+	__u32 reserved;
+	__u64 pages;
+	__u64 elapsed_ns;
+};
+
+/**
+ * struct hvmem_share_stats - HVMEM_IOC_SHARE_STATS argument
+ * @size: sizeof(struct hvmem_share_stats) as known to the caller
+ * @flags: must be 0
+ * @vm_id: the VM, or 0 for the sum over every VM
+ * @cross_vm: out: the VM's pages may merge with other VMs' (0 or 1)
+ * @pages: out: pages in the last scan(s)
+ * @dup_pages: out: non-zero pages that have an identical page (within the
+ *	VM, or in another cross-VM VM when both allow it)
+ * @zero_pages: out: pages of zeros
+ * @regions: out: 2 MiB regions with a scanned page
+ * @thp_regions: out: of which backed by a huge page
+ * @policy_regions: out: of which the split policy would split (at least
+ *	split_threshold sharable subpages)
+ * @reclaim_small: out: pages merging would reclaim outside huge pages
+ * @reclaim_split: out: extra pages if every huge page were split
+ * @reclaim_policy: out: extra pages if only the policy's huge pages were
+ * @scans: out: scans done (of this VM, or of all)
+ * @progress: out: pages read so far by the scan running now, 0 if none
+ * @progress_total: out: pages of address space that scan covers
+ */
+struct hvmem_share_stats {
+	__u32 size;
+	__u32 flags;
+	__u32 vm_id;
+	__u32 cross_vm;
+	__u64 pages;
+	__u64 dup_pages;
+	__u64 zero_pages;
+	__u64 regions;
+	__u64 thp_regions;
+	__u64 policy_regions;
+	__u64 reclaim_small;
+	__u64 reclaim_split;
+	__u64 reclaim_policy;
+	__u64 scans;
+	__u64 progress;
+	__u64 progress_total;
+};
+
+/* struct hvmem_share_region.flags */
+#define HVMEM_SHARE_REGION_THP		_BITUL(0)	/* backed by a huge page */
+#define HVMEM_SHARE_REGION_POLICY	_BITUL(1)	/* the policy would split it */
+
+/**
+ * struct hvmem_share_region - one 2 MiB region of a VM's memory
+ * @start: its first virtual address in the VM's process
+ * @present: pages scanned in it (at most 512)
+ * @dup: non-zero pages with an identical page
+ * @zero: pages of zeros
+ * @flags: HVMEM_SHARE_REGION_* bits
+ */
+struct hvmem_share_region {
+	__u64 start;
+	__u16 present;
+	__u16 dup;
+	__u16 zero;
+	__u16 flags;
+};
+
+#define HVMEM_SHARE_REGIONS_MAX		65536U
+
+/**
+ * struct hvmem_share_regions - HVMEM_IOC_SHARE_REGIONS argument
+ * @size: sizeof(struct hvmem_share_regions) as known to the caller
+ * @flags: must be 0
+ * @vm_id: the VM (-ENOENT if not bound, -ENODATA if never scanned)
+ * @count: in: entries at @regions (at most HVMEM_SHARE_REGIONS_MAX, else
+ *	-E2BIG); out: entries written
+ * @total: out: regions in the VM's last scan
+ * @reserved: must be 0
+ * @regions: user pointer to @count struct hvmem_share_region: out: the
+ *	regions with the most sharable (dup + zero) subpages, most first
+ */
+struct hvmem_share_regions {
+	__u32 size;
+	__u32 flags;
+	__u32 vm_id;
+	__u32 count;
+	__u32 total;
+	__u32 reserved;
+	__u64 regions;
+};
+
+/* struct hvmem_share_vm.flags */
+#define HVMEM_SHARE_VM_CROSS	_BITUL(0)	/* may share with other VMs */
+#define HVMEM_SHARE_VM_FLAGS	HVMEM_SHARE_VM_CROSS
+
+/**
+ * struct hvmem_share_vm - HVMEM_IOC_SHARE_VM_SET argument
+ * @size: sizeof(struct hvmem_share_vm) as known to the caller
+ * @flags: HVMEM_SHARE_VM_* bits: the VM's settings, replacing the old ones
+ * @vm_id: the VM (-ENOENT if not bound)
+ * @reserved: must be 0
+ *
+ * Cross-VM sharing is off for a new VM: merging pages across VMs opens a
+ * timing side channel between them (CVE-2015-2877). Pages of two VMs merge
+ * only when both have HVMEM_SHARE_VM_CROSS.
+ */
+struct hvmem_share_vm {
+	__u32 size;
+	__u32 flags;
+	__u32 vm_id;
+	__u32 reserved;
+};
+
+#define HVMEM_IOC_SHARE_SCAN	_IOWR(HVMEM_IOCTL_MAGIC, 0x40, struct hvmem_share_scan)
+#define HVMEM_IOC_SHARE_STATS	_IOWR(HVMEM_IOCTL_MAGIC, 0x41, struct hvmem_share_stats)
+#define HVMEM_IOC_SHARE_REGIONS	_IOWR(HVMEM_IOCTL_MAGIC, 0x42, struct hvmem_share_regions)
+#define HVMEM_IOC_SHARE_VM_SET	_IOW(HVMEM_IOCTL_MAGIC, 0x43, struct hvmem_share_vm)
+
 #endif /* _UAPI_LINUX_HVMEM_H */

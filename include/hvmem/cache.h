@@ -25,11 +25,14 @@ int hvmem_cache_vm_set(u32 vm_id, u32 shares, u64 cap);
 /**
  * struct hvmem_cache_observer - receives the cache's access stream
  * @access: called for every put and every get (hit or miss) of a pool
- *	owned by a VM, with the VM and a 64-bit number for the page's key;
- *	called under rcu_read_lock(), so it must not sleep
+ *	owned by a VM, with the VM, a 64-bit number for the page's key, and
+ *	@get: true for a get (the guest asks for a page beyond its memory: a
+ *	reference), false for a put (the guest evicted the page: it enters
+ *	the cache as its most recent page); called under rcu_read_lock(),
+ *	so it must not sleep
  */
 struct hvmem_cache_observer {
-	void (*access)(u32 vm_id, u64 page);
+	void (*access)(u32 vm_id, u64 page, bool get);
 };
 
 int hvmem_cache_observer_register(const struct hvmem_cache_observer *obs);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/types.h>
 
 #include "../../uapi/hvmem.h"
@@ -46,6 +47,7 @@ extern const struct hvmemctl_object hvmemctl_vm_object;
 extern const struct hvmemctl_object hvmemctl_mrc_object;
 extern const struct hvmemctl_object hvmemctl_swap_object;
 extern const struct hvmemctl_object hvmemctl_cache_object;
+extern const struct hvmemctl_object hvmemctl_share_object;
 
 /* Run the command named by argv[0] among @obj's commands. */
 int hvmemctl_run_object(const struct hvmemctl_object *obj, int argc, char **argv);
@@ -69,6 +71,14 @@ int parse_u32(const char *s, uint32_t *val, const char *what);
 
 /* Fill @l's entries (malloc'ed, caller frees l->entries); 0 or -1 (printed). */
 int hvmem_vm_list(int fd, struct hvmem_vm_list *l);
+
+/* share_policy.c: share apply / share daemon */
+int share_do_apply(int argc, char **argv);
+int share_do_daemon(int argc, char **argv);
+
+/* inject.c: madvise() inside process @pid; 0 or -errno (printed) */
+int inject_madvise(pid_t pid, const uint64_t *starts, const uint64_t *lens, int n,
+		   int advice, long *results);
 
 /* Minimal streaming JSON writer on stdout (commas and nesting handled). */
 void jw_start_object(void);

@@ -42,6 +42,7 @@ static const struct hvmemctl_object *objects[] = {
 	&hvmemctl_vm_object,
 	&hvmemctl_mrc_object,
 	&hvmemctl_swap_object,
+	&hvmemctl_share_object,
 	&hvmemctl_cache_object,
 };
 

@@ -66,9 +66,11 @@ EXPORT_SYMBOL_GPL(hvmem_cache_observer_unregister);
  * @oid: object id
  * @index: page index
  *
- * The page numbers an observer sees: a bijective mix of @oid with @index
- * (object pages stay apart), with the pool folded in. Distinct keys give
- * distinct numbers except with probability about 2^-64 per pair.
+ * The page numbers an observer sees: a multiplicative hash of the pool and
+ * @oid, plus @index, so an object's pages get consecutive numbers. Keys
+ * of two objects collide only when their hashes happen to lie within the
+ * objects' index ranges of each other: about 2^-44 per pair of objects of
+ * up to 2^20 pages.
  *
  * Return: the page number.
  */

@@ -18,6 +18,8 @@
 #include <hvmem/hvmem.h>
 #include "../uapi/hvmem.h"
 #include "share_internal.h"
+#define CREATE_TRACE_POINTS
+#include "share_trace.h"
 
 static struct task_struct *share_thread;
 static DECLARE_WAIT_QUEUE_HEAD(share_wait);
@@ -34,6 +36,8 @@ void share_kick_scanner(void)
 
 static int share_thread_fn(void *unused)
 {
+	int ret;
+
 	while (!kthread_should_stop()) {
 		unsigned int ms = READ_ONCE(share_scan_interval_ms);
 
@@ -48,8 +52,9 @@ static int share_thread_fn(void *unused)
 		if (kthread_should_stop() || READ_ONCE(share_kicked) ||
 		    !READ_ONCE(share_scan_interval_ms))
 			continue;
-		if (share_scan_all())
-			pr_warn_ratelimited("hvmem_share: background scan failed\n");
+		ret = share_scan_all();
+		if (ret && ret != -EINTR)
+			pr_warn_ratelimited("hvmem_share: background scan: %d\n", ret);
 	}
 	return 0;
 }
@@ -88,7 +93,7 @@ static long share_ioc_stats(void __user *uarg)
 	ret = hvmem_copy_arg_from_user(&a, sizeof(a), sizeof(a), uarg);
 	if (ret)
 		return ret;
-	if (a.flags || a.cross_vm)
+	if (a.flags)
 		return -EINVAL;
 	ret = share_stats(a.vm_id, &e, &scans, &cross);
 	if (ret)
@@ -120,7 +125,7 @@ static long share_ioc_regions(void __user *uarg)
 	ret = hvmem_copy_arg_from_user(&a, sizeof(a), sizeof(a), uarg);
 	if (ret)
 		return ret;
-	if (a.flags || a.reserved || a.total)
+	if (a.flags || a.reserved)
 		return -EINVAL;
 	if (a.count > HVMEM_SHARE_REGIONS_MAX)
 		return -E2BIG;

@@ -81,6 +81,7 @@ static int share_record(struct share_scanner *sc, unsigned long start, struct pa
 	struct share_scan *s = sc->s;
 	unsigned long rstart = ALIGN_DOWN(start, 1UL << SHARE_REGION_SHIFT);
 	struct share_region *r = s->nr_regions ? &s->regions[s->nr_regions - 1] : NULL;
+	bool fresh = false;
 	long i;
 	int ret;
 
@@ -95,6 +96,7 @@ static int share_record(struct share_scanner *sc, unsigned long start, struct pa
 		r = &s->regions[s->nr_regions++];
 		memset(r, 0, sizeof(*r));
 		r->start = rstart;
+		fresh = true;
 	}
 	for (i = 0; i < n; i++) {
 		struct folio *folio = page_folio(pages[i]);
@@ -111,6 +113,9 @@ static int share_record(struct share_scanner *sc, unsigned long start, struct pa
 		p->domain = 0;
 		r->present++;
 	}
+	/* no page counted (zero page, file pages): no region either */
+	if (fresh && !r->present)
+		s->nr_regions--;
 	return 0;
 }
 

@@ -79,10 +79,19 @@ static struct kobj_attribute pressure_free_pages_attr = __ATTR_RW(pressure_free_
 
 static ssize_t pressure_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
-	return sysfs_emit(buf, "%d %lu\n", share_under_pressure(), share_pressure_threshold());
+	return sysfs_emit(buf, "%d\n", share_under_pressure());
 }
 
 static struct kobj_attribute pressure_attr = __ATTR_RO(pressure);
+
+static ssize_t pressure_threshold_pages_show(struct kobject *k, struct kobj_attribute *a,
+					     char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", share_pressure_threshold());
+}
+
+static struct kobj_attribute pressure_threshold_pages_attr =
+	__ATTR_RO(pressure_threshold_pages);
 
 static ssize_t scans_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
@@ -107,6 +116,7 @@ static struct attribute *share_attrs[] = {
 	&auto_undo_attr.attr,
 	&pressure_free_pages_attr.attr,
 	&pressure_attr.attr,
+	&pressure_threshold_pages_attr.attr,
 	&scans_attr.attr,
 	&pages_scanned_attr.attr,
 	NULL,

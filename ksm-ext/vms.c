@@ -8,6 +8,7 @@
  * bound: hvmem.ko removes a VM from its registry before the UNBIND
  * notifier runs, and that notifier drops the VM's entry under share_lock.
  */
+#include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -16,6 +17,7 @@
 
 #include <hvmem/hvmem.h>
 #include "share_internal.h"
+#include "share_trace.h"
 
 /**
  * struct share_vm - what hvmem_share.ko knows of a VM
@@ -63,6 +65,27 @@ static bool share_vm_bound(u32 vm_id)
 	if (vm)
 		hvmem_vm_put(vm);
 	return vm;
+}
+
+/*
+ * Forget VMs no longer bound. hvmem.ko takes a VM out of its registry before
+ * the UNBIND notifier runs (from a workqueue when its process exits), so an
+ * entry can outlive its VM for a while: estimates must not count it.
+ * Under share_lock.
+ */
+static void share_prune(void)
+{
+	struct share_vm *v;
+	unsigned long id;
+
+	xa_for_each(&share_vms, id, v) {
+		if (share_vm_bound(id))
+			continue;
+		xa_erase(&share_vms, id);
+		share_scan_free(&v->scan);
+		kfree(v);
+		share_dirty = true;
+	}
 }
 
 /* Recompute every estimate from the VMs' last scans. Under share_lock. */
@@ -117,6 +140,8 @@ static int share_recompute(void)
 		v->est = per[slot++];
 	}
 	share_dirty = false;
+	trace_hvmem_share_estimate(share_total.pages, share_total.small, share_total.split,
+				   share_total.policy, share_total.policy_regions);
 out:
 	kvfree(pages);
 	kvfree(regs);
@@ -137,9 +162,11 @@ void share_mark_dirty(void)
 /* Scan one VM and install the result. Under share_scan_lock. */
 static int share_vm_scan_locked(u32 vm_id)
 {
+	u64 t0 = ktime_get_ns();
 	struct share_scan scan;
 	struct hvmem_vm *vm;
 	struct share_vm *v;
+	size_t i, thp = 0;
 	int ret;
 
 	vm = hvmem_vm_get(vm_id);
@@ -147,6 +174,10 @@ static int share_vm_scan_locked(u32 vm_id)
 		return -ENOENT;
 	ret = share_scan_vm(vm, &scan);
 	hvmem_vm_put(vm);
+	for (i = 0; !ret && i < scan.nr_regions; i++)
+		thp += !!(scan.regions[i].flags & SHARE_REGION_THP);
+	trace_hvmem_share_scan(vm_id, ret, scan.nr_pages, scan.nr_regions, thp,
+			       ktime_get_ns() - t0);
 	if (ret)
 		return ret;
 	atomic64_inc(&share_scans);
@@ -288,6 +319,7 @@ int share_stats(u32 vm_id, struct share_est *est, u64 *scans, bool *cross_vm)
 	if (vm_id && !share_vm_bound(vm_id))
 		return -ENOENT;
 	mutex_lock(&share_lock);
+	share_prune();
 	if (vm_id) {
 		v = xa_load(&share_vms, vm_id);
 		if (!v) {
@@ -337,6 +369,7 @@ int share_regions_top(u32 vm_id, struct share_region *out, u32 *count, u32 *tota
 	if (!share_vm_bound(vm_id))
 		return -ENOENT;
 	mutex_lock(&share_lock);
+	share_prune();
 	v = xa_load(&share_vms, vm_id);
 	if (!v || !v->scans) {
 		ret = -ENODATA;

@@ -26,8 +26,8 @@ if [ ! -x "$bin/ksm_tests" ] || [ ! -d /sys/kernel/mm/ksm ]; then
 	exit 0
 fi
 
-# A process with 64 MiB of memory to scan, bound, scanned every 100 ms.
-python3 -c 'import time; b = bytearray(64 << 20); b[::4096] = b"x" * (16384); time.sleep(3600)' &
+# A process with 16 MiB of memory to scan, bound, scanned every 200 ms.
+python3 -c 'import time; b = bytearray(16 << 20); b[::4096] = b"x" * 4096; time.sleep(3600)' &
 hog=$!
 saved=$(cat "$sys/scan_interval_ms" "$sys/pages_per_sec" "$sys/cpu_percent")
 cleanup() {
@@ -43,7 +43,7 @@ sleep 1
 id=$(hvmemctl -j vm bind pid "$hog" | sed -n 's/.*"id": *\([0-9]*\).*/\1/p')
 echo 0 >"$sys/pages_per_sec"
 echo 100 >"$sys/cpu_percent"
-echo 100 >"$sys/scan_interval_ms"
+echo 200 >"$sys/scan_interval_ms"
 scans0=$(cat "$sys/scans")
 
 n=0

@@ -9,6 +9,7 @@
  * policy's ranges through the VM process. x86-64 only.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,6 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
-#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,9 +32,9 @@ static uint64_t find_syscall_insn(pid_t pid)
 	char path[64], line[512];
 	unsigned char *buf;
 	uint64_t at = 0;
-	struct iovec l, r;
 	FILE *f;
 	size_t i;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	f = fopen(path, "r");
@@ -49,14 +49,17 @@ static uint64_t find_syscall_insn(pid_t pid)
 	buf = malloc(hi - lo);
 	if (!buf)
 		return 0;
-	l = (struct iovec){ buf, hi - lo };
-	r = (struct iovec){ (void *)lo, hi - lo };
-	if (process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)(hi - lo))
+	/* /proc/PID/mem, not process_vm_readv(): kernels may lack the latter */
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && pread(fd, buf, hi - lo, lo) == (ssize_t)(hi - lo))
 		for (i = 0; i + 1 < hi - lo; i++)
 			if (buf[i] == 0x0f && buf[i + 1] == 0x05) {
 				at = lo + i;
 				break;
 			}
+	if (fd >= 0)
+		close(fd);
 	free(buf);
 	return at;
 }

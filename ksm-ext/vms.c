@@ -149,6 +149,13 @@ out:
 	return ret;
 }
 
+/* Prune, and recompute the estimates if stale. Under share_lock. */
+static int share_refresh(void)
+{
+	share_prune();
+	return share_dirty ? share_recompute() : 0;
+}
+
 /**
  * share_mark_dirty() - the estimates must be recomputed before use
  */
@@ -319,18 +326,15 @@ int share_stats(u32 vm_id, struct share_est *est, u64 *scans, bool *cross_vm)
 	if (vm_id && !share_vm_bound(vm_id))
 		return -ENOENT;
 	mutex_lock(&share_lock);
-	share_prune();
+	ret = share_refresh();
+	if (ret)
+		goto out;
 	if (vm_id) {
 		v = xa_load(&share_vms, vm_id);
 		if (!v) {
 			ret = -ENODATA;
 			goto out;
 		}
-	}
-	if (share_dirty) {
-		ret = share_recompute();
-		if (ret)
-			goto out;
 	}
 	*est = v ? v->est : share_total;
 	*scans = v ? v->scans : atomic64_read(&share_scans);
@@ -369,16 +373,13 @@ int share_regions_top(u32 vm_id, struct share_region *out, u32 *count, u32 *tota
 	if (!share_vm_bound(vm_id))
 		return -ENOENT;
 	mutex_lock(&share_lock);
-	share_prune();
+	ret = share_refresh();
+	if (ret)
+		goto out;
 	v = xa_load(&share_vms, vm_id);
 	if (!v || !v->scans) {
 		ret = -ENODATA;
 		goto out;
-	}
-	if (share_dirty) {
-		ret = share_recompute();
-		if (ret)
-			goto out;
 	}
 	n = v->scan.nr_regions;
 	*total = n;

@@ -177,6 +177,7 @@ FIXTURE_TEARDOWN(share)
 	sysfs_write_str(SHARE_SYSFS "pages_per_sec", "25600");
 	sysfs_write_str(SHARE_SYSFS "cpu_percent", "20");
 	sysfs_write_str(SHARE_SYSFS "pressure_free_pages", "0");
+	sysfs_write_str(SHARE_SYSFS "dry_run", "0");
 	close(self->dev);
 }
 
@@ -371,12 +372,16 @@ static int hvmemctl(const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static long ksm_read(const char *name)
+/* The number in a proc or sysfs file, -1 if it cannot be read. */
+static long read_long(const char *fmt, ...)
 {
 	char path[128], buf[32] = "";
+	va_list ap;
 	int fd;
 
-	snprintf(path, sizeof(path), "/sys/kernel/mm/ksm/%s", name);
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
@@ -386,19 +391,14 @@ static long ksm_read(const char *name)
 	return atol(buf);
 }
 
+static long ksm_read(const char *name)
+{
+	return read_long("/sys/kernel/mm/ksm/%s", name);
+}
+
 static long merging_pages(pid_t pid)
 {
-	char path[64], buf[32] = "";
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	return atol(buf);
+	return read_long("/proc/%d/ksm_merging_pages", pid);
 }
 
 /*
@@ -429,9 +429,17 @@ TEST_F_TIMEOUT(share, policy_hands_worthwhile_regions_to_ksm, 180)
 	ASSERT_EQ(0, smaps_scan(self->pid, lo, hi, lo, &mg, &other, &probe));
 	EXPECT_EQ(0, mg);
 
-	/* pressure (threshold above all memory): the policy's regions only */
+	/* pressure (threshold above all memory), dry run: still nothing */
 	ASSERT_EQ(0, sysfs_write_str(SHARE_SYSFS "pressure_free_pages", "0x7fffffffffff"));
-	ASSERT_EQ(0, hvmemctl("hvmemctl share apply %u", self->vm));
+	ASSERT_EQ(1, read_long(SHARE_SYSFS "pressure"));
+	ASSERT_EQ(0, sysfs_write_str(SHARE_SYSFS "dry_run", "1"));
+	ASSERT_EQ(0, hvmemctl("hvmemctl share apply %u >/dev/null", self->vm));
+	ASSERT_EQ(0, sysfs_write_str(SHARE_SYSFS "dry_run", "0"));
+	ASSERT_EQ(0, smaps_scan(self->pid, lo, hi, lo, &mg, &other, &probe));
+	EXPECT_EQ(0, mg);
+
+	/* the daemon's round: scan, and under pressure, the policy's regions only */
+	ASSERT_EQ(0, hvmemctl("hvmemctl share daemon %u --rounds 1", self->vm));
 	for (r = 0; r < NR; r++) {
 		ASSERT_EQ(0, smaps_scan(self->pid, lo, hi, lo + r * RSZ, &mg, &other, &probe));
 		EXPECT_EQ(kind_of(r) == DENSE || kind_of(r) == ZERO, probe);

@@ -140,13 +140,12 @@ static int apply_once(int fd, uint32_t vm_id, bool undo, bool force, bool *acted
 		 */
 		if (undo && res[i] == -ENOMEM)
 			res[i] = 0;
-		if (json_output)
-			continue;
-		printf("%s 0x%llx-0x%llx (%llu MiB)%s%s\n",
-		       undo ? "unmergeable" : "mergeable",
-		       (unsigned long long)starts[i], (unsigned long long)(starts[i] + lens[i]),
-		       (unsigned long long)(lens[i] >> 20), dry ? " [dry run]" : "",
-		       res[i] ? ": failed" : "");
+		if (!json_output)
+			printf("%s 0x%llx-0x%llx (%llu MiB)%s%s\n",
+			       undo ? "unmergeable" : "mergeable", (unsigned long long)starts[i],
+			       (unsigned long long)(starts[i] + lens[i]),
+			       (unsigned long long)(lens[i] >> 20), dry ? " [dry run]" : "",
+			       res[i] ? ": failed" : "");
 		if (res[i])
 			ret = p_errno((int)-res[i], "madvise in pid %d", pid);
 	}

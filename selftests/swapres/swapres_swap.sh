@@ -35,6 +35,9 @@ swapoff -a
 
 MIB=${SWAPRES_MIB:-128}		# per process
 LIMIT=${SWAPRES_LIMIT:-40M}	# memory.max per process
+# memory.high below it: the cgroup reclaims and throttles there, so swap-out
+# under TCG keeps up before memory.max would OOM-kill (seen once under load)
+HIGH=${SWAPRES_HIGH:-30M}
 VM_MIB=$((MIB + 64))
 VM_BLOCKS=$((VM_MIB * 256))
 sr_backing $((2 * VM_MIB))
@@ -55,6 +58,8 @@ sr_check "mkswap allocates only its header" [ "$base" -le 4 ]
 mkdir -p $CG/srt_a $CG/srt_b
 echo $LIMIT > $CG/srt_a/memory.max
 echo $LIMIT > $CG/srt_b/memory.max
+echo $HIGH > $CG/srt_a/memory.high
+echo $HIGH > $CG/srt_b/memory.high
 mid='a=$(dmsetup status srt_vm1 | cut -d" " -f4); b=$(dmsetup status srt_vm2 | cut -d" " -f4); '
 mid+='r=$(dmsetup status srt_res | cut -d" " -f6); s=$(awk "NR>1{u+=\$4}END{print u}" /proc/swaps); '
 mid+='o=$(awk "/^pswpout /{print \$2}" /proc/vmstat); echo "$a $b $r $s $o" > /tmp/srt_mid.$SRT_SEED'

@@ -3,7 +3,7 @@
  * hvmem_mrc.ko: per-VM miss-rate curves built online in bounded memory
  * (SHARDS sampling over an LRU stack; see mrc_core.h), fed by references
  * from HVMEM_IOC_MRC_FEED, from KVM write tracking (wtrack.c) and from the
- * exclusive cache's put/get stream (hvmem_mrc_record(), as its observer).
+ * exclusive cache's put/get stream (as its observer: mrc_cache_access()).
  */
 #include <linux/module.h>
 #include <linux/workqueue.h>

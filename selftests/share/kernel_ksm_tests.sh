@@ -46,11 +46,20 @@ echo 100 >"$sys/cpu_percent"
 echo 200 >"$sys/scan_interval_ms"
 scans0=$(cat "$sys/scans")
 
+# One retry: these tests read KSM's global counters after a fixed number of
+# ksmd scans, and under TCG with a second VM on the CPUs "ksm_tests -U" was
+# seen to fail once in six runs and pass on rerun. The first failure is
+# printed either way.
 n=0
 for c in "${cases[@]}"; do
 	n=$((n + 1))
 	out=$(cd "$bin" && timeout 600 ./$c 2>&1)
 	rc=$?
+	if [ $rc != 0 ] && [ $rc != 4 ]; then
+		printf '%s\n' "$out" | tail -n 5 | sed "s/^/# first run of $c (exit $rc): /"
+		out=$(cd "$bin" && timeout 600 ./$c 2>&1)
+		rc=$?
+	fi
 	# exit 4 is kselftest's SKIP
 	if [ $rc = 0 ]; then
 		echo "ok $n $c"

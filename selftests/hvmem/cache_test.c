@@ -22,17 +22,7 @@ static bool keep_gen;
 
 static long long sysfs_read(const char *name)
 {
-	char path[256], buf[64] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), CACHE_SYSFS "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return atoll(buf);
+	return hvmem_read_num(CACHE_SYSFS "%s", name);
 }
 
 static int sysfs_write(const char *name, long long val)

@@ -4,6 +4,7 @@
 #define HVMEM_SELFTEST_UTIL_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -126,6 +127,25 @@ static inline void sleeper_kill(pid_t pid)
 {
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+}
+
+/* The number in a sysfs or proc file named by @fmt; -1 if it cannot be read. */
+static inline long long hvmem_read_num(const char *fmt, ...)
+{
+	char path[256], buf[64] = "";
+	va_list ap;
+	int fd;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return atoll(buf);
 }
 
 static inline int sysfs_write_str(const char *path, const char *val)

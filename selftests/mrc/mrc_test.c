@@ -262,21 +262,6 @@ TEST_F(mrc, vm_context_lifecycle)
 	close(cfd);
 }
 
-static long long cache_sysfs_read(const char *name)
-{
-	char path[128], buf[32] = "";
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/kernel/mm/hvmem/cache/%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	return atoll(buf);
-}
-
 /*
  * Source (a): a VM cycling over N pages beyond its memory puts each page
  * into the exclusive cache and gets it back a round later. Each get has
@@ -297,7 +282,7 @@ TEST_F(mrc, cache_stream_knee)
 	pid_t pid;
 	int cfd;
 
-	old = cache_sysfs_read("reserve_pages");
+	old = hvmem_read_num("/sys/kernel/mm/hvmem/cache/reserve_pages");
 	ASSERT_GE(old, 0);
 	snprintf(old_reserve, sizeof(old_reserve), "%lld", old);
 	snprintf(reserve, sizeof(reserve), "%d", 2 * N);

@@ -372,33 +372,14 @@ static int hvmemctl(const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* The number in a proc or sysfs file, -1 if it cannot be read. */
-static long read_long(const char *fmt, ...)
-{
-	char path[128], buf[32] = "";
-	va_list ap;
-	int fd;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	return atol(buf);
-}
-
 static long ksm_read(const char *name)
 {
-	return read_long("/sys/kernel/mm/ksm/%s", name);
+	return hvmem_read_num("/sys/kernel/mm/ksm/%s", name);
 }
 
 static long merging_pages(pid_t pid)
 {
-	return read_long("/proc/%d/ksm_merging_pages", pid);
+	return hvmem_read_num("/proc/%d/ksm_merging_pages", pid);
 }
 
 /*
@@ -431,7 +412,7 @@ TEST_F_TIMEOUT(share, policy_hands_worthwhile_regions_to_ksm, 180)
 
 	/* pressure (threshold above all memory), dry run: still nothing */
 	ASSERT_EQ(0, sysfs_write_str(SHARE_SYSFS "pressure_free_pages", "0x7fffffffffff"));
-	ASSERT_EQ(1, read_long(SHARE_SYSFS "pressure"));
+	ASSERT_EQ(1, hvmem_read_num(SHARE_SYSFS "pressure"));
 	ASSERT_EQ(0, sysfs_write_str(SHARE_SYSFS "dry_run", "1"));
 	ASSERT_EQ(0, hvmemctl("hvmemctl share apply %u >/dev/null", self->vm));
 	ASSERT_EQ(0, sysfs_write_str(SHARE_SYSFS "dry_run", "0"));

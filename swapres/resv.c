@@ -329,7 +329,9 @@ static int resv_iterate_devices(struct dm_target *ti,
 
 static struct target_type resv_target = {
 	.name = "swapres-resv",
-	.version = {1, 0, 0},
+	.version = {1, 1, 0},
+	/* map() never sleeps: REQ_NOWAIT bios (io_uring) need no punting */
+	.features = DM_TARGET_NOWAIT,
 	.module = THIS_MODULE,
 	.ctr = resv_ctr,
 	.dtr = resv_dtr,

@@ -405,7 +405,9 @@ static void thin_io_hints(struct dm_target *ti, struct queue_limits *limits)
 
 static struct target_type thin_target = {
 	.name = "swapres",
-	.version = {1, 0, 0},
+	.version = {1, 1, 0},
+	/* map() never sleeps: REQ_NOWAIT bios (io_uring) need no punting */
+	.features = DM_TARGET_NOWAIT,
 	.module = THIS_MODULE,
 	.ctr = thin_ctr,
 	.dtr = thin_dtr,

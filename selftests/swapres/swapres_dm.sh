@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # dm-swapres target semantics: table checks, admission control, first-write
-# allocation, zero reads, discard, limits (-ENOSPC without waiting),
-# overcommit, sub-pools, table reload, remove and re-create. Prints TAP.
+# allocation, zero reads, REQ_NOWAIT I/O, discard, limits (-ENOSPC without
+# waiting), overcommit, sub-pools, table reload, remove and re-create.
+# Prints TAP.
 . "$(dirname "$0")/swapres_lib.sh"
 
 sr_load_modules
@@ -95,6 +96,16 @@ sr_check "written data reads back" [ $same = 1 ]
 sr_check "rewrite allocates nothing" \
 	bash -c "dd if=/tmp/srt_data of=/dev/mapper/srt_vm1 bs=4k count=1 oflag=direct conv=notrunc status=none && [ \$(dmsetup status srt_vm1 | cut -d' ' -f4) = 100 ]"
 sr_check "vm2 sees zeros where vm1 wrote" sr_is_zero srt_vm2 0 1
+# REQ_NOWAIT I/O (io_uring, RWF_NOWAIT) is served, not refused with EOPNOTSUPP
+sr_check "RWF_NOWAIT direct write and read" python3 -c "
+import mmap, os
+fd = os.open('/dev/mapper/srt_vm1', os.O_RDWR | os.O_DIRECT)
+buf = mmap.mmap(-1, 4096)
+buf.write(open('/tmp/srt_data', 'rb').read(4096))
+assert os.pwritev(fd, [buf], 0, os.RWF_NOWAIT) == 4096
+back = mmap.mmap(-1, 4096)
+assert os.preadv(fd, [back], 0, os.RWF_NOWAIT) == 4096
+assert back[:] == buf[:]"
 
 S=/sys/kernel/mm/hvmem/swapres/$R
 sr_check "sysfs reservation counters" \

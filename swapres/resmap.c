@@ -50,8 +50,14 @@ int swapres_res_init(struct swapres_res *res, u32 nr_blocks, u32 pages_per_block
 	    (pages_per_block & (pages_per_block - 1)))
 		return -EINVAL;
 	res->stack = kvmalloc_array(nr_blocks, sizeof(*res->stack), GFP_KERNEL);
-	if (!res->stack)
+	res->pstate = kvcalloc(nr_blocks, sizeof(*res->pstate), GFP_KERNEL);
+	if (!res->stack || !res->pstate) {
+		kvfree(res->stack);
+		kvfree(res->pstate);
+		res->stack = NULL;
+		res->pstate = NULL;
 		return -ENOMEM;
+	}
 	res->nr_blocks = nr_blocks;
 	res->pages_per_block = pages_per_block;
 	while ((1u << res->ppb_shift) < pages_per_block)
@@ -76,7 +82,9 @@ void swapres_res_destroy(struct swapres_res *res)
 		res->pools[i] = NULL;
 	}
 	kvfree(res->stack);
+	kvfree(res->pstate);
 	res->stack = NULL;
+	res->pstate = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(swapres_res_destroy);
 
@@ -120,7 +128,8 @@ EXPORT_SYMBOL_IF_KUNIT(swapres_block_get);
  */
 void swapres_block_put(struct swapres_res *res, u32 pblock)
 {
-	if (WARN_ON(pblock >= res->fresh || res->nr_free >= res->fresh))
+	if (WARN_ON(pblock >= res->fresh || res->nr_free >= res->fresh ||
+		    res->pstate[pblock]))
 		return;
 	res->stack[res->nr_free++] = pblock;
 }

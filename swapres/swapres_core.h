@@ -8,9 +8,14 @@
  *
  * Blocks are SWAPRES_PAGE_SIZE (4 KiB) pages grouped into blocks of
  * pages_per_block (1..64) pages. Inside an allocated block a per-page
- * "written" mask remembers which pages hold data, so a read of a page never
- * written since the block was allocated returns zeros and never another
- * VM's stale data.
+ * "written" mask remembers which pages are in use, and a per-page "valid"
+ * bit which pages a write has completed on: a page reads as zeros until its
+ * first write is done, never as another VM's stale data.
+ *
+ * I/O is bracketed: swapres_vm_write_begin() or swapres_vm_read_begin() when
+ * a bio is mapped, swapres_vm_io_end() when it completes. A physical block
+ * with I/O in flight is never handed to another VM: a discard that unmaps it
+ * leaves it charged to its VM ("deferred") until its last I/O ends.
  */
 #ifndef _SWAPRES_CORE_H
 #define _SWAPRES_CORE_H
@@ -22,6 +27,9 @@
 #define SWAPRES_NAME_LEN	32
 #define SWAPRES_MAX_POOLS	32
 #define SWAPRES_HOLE		0u	/* map entry of an unmapped block */
+/* struct swapres_res.pstate: I/Os in flight, and "free it when they end" */
+#define SWAPRES_PB_DEFERRED	0x80000000u
+#define SWAPRES_PB_IO_MASK	0x7fffffffu
 
 /**
  * struct swapres_pool - an accounting pool (the root or a sub-pool)
@@ -51,6 +59,8 @@ struct swapres_pool {
  * @fresh: blocks [@fresh, @nr_blocks) were never handed out
  * @nr_free: entries on @stack (blocks handed out and given back)
  * @stack: LIFO of returned blocks, capacity @nr_blocks
+ * @pstate: per physical block: I/Os in flight | SWAPRES_PB_DEFERRED
+ * @nr_deferred: blocks unmapped with I/O in flight, freed when it ends
  * @root: the root pool; @root.allocated counts blocks out of the free set
  * @pools: sub-pools, NULL where unused
  * @enospc: allocations refused (reservation, pool or VM limit)
@@ -62,6 +72,8 @@ struct swapres_res {
 	u32 fresh;
 	u32 nr_free;
 	u32 *stack;
+	u32 *pstate;
+	u32 nr_deferred;
 	struct swapres_pool root;
 	struct swapres_pool *pools[SWAPRES_MAX_POOLS];
 	u64 enospc;
@@ -73,9 +85,10 @@ struct swapres_res {
  * @pool: the pool it was admitted into (&res->root or a sub-pool)
  * @nr_vblocks: virtual blocks (size of the thin device)
  * @max: most blocks it may hold at once (its admission commitment)
- * @allocated: blocks it holds
+ * @allocated: blocks it holds (deferred ones included)
  * @map: @nr_vblocks entries: physical block + 1, or SWAPRES_HOLE
- * @written: per virtual block mask of written pages (pages_per_block > 1)
+ * @written: per virtual block mask of pages in use (pages_per_block > 1)
+ * @valid: bitmap, one bit per virtual page: a write to it has completed
  * @enospc: writes refused
  * @attached: admitted into @pool
  */
@@ -87,6 +100,7 @@ struct swapres_vm {
 	u32 allocated;
 	u32 *map;
 	u64 *written;
+	u64 *valid;
 	u64 enospc;
 	bool attached;
 };
@@ -112,6 +126,9 @@ int swapres_vm_attach(struct swapres_vm *vm, struct swapres_res *res,
 		      struct swapres_pool *pool, u32 max);
 void swapres_vm_detach(struct swapres_vm *vm);
 void swapres_vm_free(struct swapres_vm *vm);
+int swapres_vm_write_begin(struct swapres_vm *vm, u64 page, u32 *pblock);
+bool swapres_vm_read_begin(struct swapres_vm *vm, u64 page, u32 *pblock);
+u32 swapres_vm_io_end(struct swapres_vm *vm, u64 page, u32 pblock, bool wrote);
 int swapres_vm_write(struct swapres_vm *vm, u64 page, u32 *pblock);
 bool swapres_vm_read(struct swapres_vm *vm, u64 page, u32 *pblock);
 u32 swapres_vm_discard(struct swapres_vm *vm, u64 first, u64 nr_pages);

@@ -83,6 +83,40 @@ static void swapres_test_first_write_discard(struct kunit *test)
 	swapres_res_destroy(&r);
 }
 
+/* I/O in flight: zeros until a first write ends; a discard defers the free */
+static void swapres_test_io_in_flight(struct kunit *test)
+{
+	struct swapres_res r;
+	struct swapres_vm a, b;
+	u32 pb, pb2, i;
+
+	KUNIT_ASSERT_EQ(test, 0, swapres_res_init(&r, 4, 1, false));
+	KUNIT_ASSERT_EQ(test, 0, swapres_vm_alloc(&a, 8, 1));
+	KUNIT_ASSERT_EQ(test, 0, swapres_vm_alloc(&b, 8, 1));
+	KUNIT_ASSERT_EQ(test, 0, swapres_vm_attach(&a, &r, &r.root, 1));
+	KUNIT_ASSERT_EQ(test, 0, swapres_vm_attach(&b, &r, &r.root, 3));
+	KUNIT_ASSERT_EQ(test, 0, swapres_vm_write_begin(&a, 2, &pb));
+	KUNIT_EXPECT_FALSE(test, swapres_vm_read(&a, 2, &pb2));
+	KUNIT_EXPECT_EQ(test, 0u, swapres_vm_discard(&a, 2, 1));
+	KUNIT_EXPECT_EQ(test, 1u, r.nr_deferred);
+	KUNIT_EXPECT_EQ(test, 1u, a.allocated);
+	/* a is at its max until the write ends; b never gets the block */
+	KUNIT_EXPECT_EQ(test, -ENOSPC, swapres_vm_write(&a, 3, &pb2));
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, 0, swapres_vm_write(&b, i, &pb2));
+		KUNIT_EXPECT_NE(test, pb, pb2);
+	}
+	KUNIT_EXPECT_EQ(test, 1u, swapres_vm_io_end(&a, 2, pb, true));
+	KUNIT_EXPECT_FALSE(test, swapres_vm_read(&a, 2, &pb2));
+	KUNIT_EXPECT_EQ(test, 0u, a.allocated);
+	KUNIT_EXPECT_EQ(test, 1u, swapres_res_free_blocks(&r));
+	swapres_vm_detach(&a);
+	swapres_vm_detach(&b);
+	swapres_vm_free(&a);
+	swapres_vm_free(&b);
+	swapres_res_destroy(&r);
+}
+
 static void swapres_test_pool_limits(struct kunit *test)
 {
 	struct swapres_res r;
@@ -111,6 +145,7 @@ static struct kunit_case swapres_test_cases[] = {
 	KUNIT_CASE(swapres_test_bad_geometry),
 	KUNIT_CASE(swapres_test_admission),
 	KUNIT_CASE(swapres_test_first_write_discard),
+	KUNIT_CASE(swapres_test_io_in_flight),
 	KUNIT_CASE(swapres_test_pool_limits),
 	{}
 };

@@ -33,7 +33,7 @@ static void *kobj_data(struct kobject *kobj)
 }
 
 enum resv_field { R_BLOCK_SECTORS, R_NR_BLOCKS, R_ALLOCATED, R_FREE, R_COMMITTED,
-		  R_OVERCOMMIT, R_ENOSPC };
+		  R_OVERCOMMIT, R_ENOSPC, R_DEFERRED };
 
 static ssize_t resv_show_field(struct kobject *kobj, char *buf, enum resv_field f)
 {
@@ -64,6 +64,9 @@ static ssize_t resv_show_field(struct kobject *kobj, char *buf, enum resv_field 
 	case R_ENOSPC:
 		v = c->enospc;
 		break;
+	case R_DEFERRED:
+		v = c->nr_deferred;
+		break;
 	}
 	spin_unlock_irq(&resv->lock);
 	return sysfs_emit(buf, "%llu\n", v);
@@ -85,6 +88,7 @@ RESV_ATTR(free, R_FREE);
 RESV_ATTR(committed, R_COMMITTED);
 RESV_ATTR(overcommit, R_OVERCOMMIT);
 RESV_ATTR(enospc, R_ENOSPC);
+RESV_ATTR(deferred, R_DEFERRED);
 
 static struct attribute *resv_attrs[] = {
 	&resv_block_sectors_attr.attr,
@@ -94,6 +98,7 @@ static struct attribute *resv_attrs[] = {
 	&resv_committed_attr.attr,
 	&resv_overcommit_attr.attr,
 	&resv_enospc_attr.attr,
+	&resv_deferred_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(resv);

@@ -2,7 +2,8 @@
 /*
  * dm-swapres: the "swapres" target, one VM's thin swap space. Blocks map
  * on first write to a block taken from the reservation (in memory, O(1));
- * discards and removal give them back. Never-written pages read as zeros.
+ * discards and removal give them back (a block with I/O in flight when its
+ * last I/O ends). Pages with no completed write read as zeros.
  *
  * Table: <resv_dev> <vm_name> <max_blocks> [<#opt_args> [pool <name>]]
  */
@@ -20,6 +21,13 @@ struct thin_target {
 	struct swapres_thin_vm *vm;
 	struct dm_dev *resv_dev;
 	struct dm_dev *backing;
+};
+
+/* per bio: the page and block a read or write was mapped to */
+struct thin_io {
+	u64 page;
+	u32 pblock;
+	bool mapped;
 };
 
 static struct swapres_resv *resv_lookup(dev_t devt)
@@ -251,6 +259,7 @@ static int thin_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	ti->num_flush_bios = 1;
 	ti->num_discard_bios = 1;
 	ti->discards_supported = true;
+	ti->per_io_data_size = sizeof(struct thin_io);
 	ti->private = tt;
 	return 0;
 
@@ -298,6 +307,7 @@ static int thin_discard(struct thin_target *tt, struct dm_target *ti, struct bio
 
 static int thin_map(struct dm_target *ti, struct bio *bio)
 {
+	struct thin_io *io = dm_per_bio_data(bio, sizeof(struct thin_io));
 	struct thin_target *tt = ti->private;
 	struct swapres_resv *resv = tt->vm->resv;
 	sector_t off = dm_target_offset(ti, bio->bi_iter.bi_sector);
@@ -306,6 +316,7 @@ static int thin_map(struct dm_target *ti, struct bio *bio)
 	u32 pblock;
 	int ret;
 
+	io->mapped = false;
 	if (bio_op(bio) == REQ_OP_DISCARD)
 		return thin_discard(tt, ti, bio);
 	if (unlikely(!bio_sectors(bio))) {
@@ -321,7 +332,7 @@ static int thin_map(struct dm_target *ti, struct bio *bio)
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
 		spin_lock_irqsave(&resv->lock, flags);
-		ret = swapres_vm_read(&tt->vm->core, page, &pblock);
+		ret = swapres_vm_read_begin(&tt->vm->core, page, &pblock);
 		spin_unlock_irqrestore(&resv->lock, flags);
 		if (!ret) {
 			zero_fill_bio(bio);
@@ -331,7 +342,7 @@ static int thin_map(struct dm_target *ti, struct bio *bio)
 		break;
 	case REQ_OP_WRITE:
 		spin_lock_irqsave(&resv->lock, flags);
-		ret = swapres_vm_write(&tt->vm->core, page, &pblock);
+		ret = swapres_vm_write_begin(&tt->vm->core, page, &pblock);
 		spin_unlock_irqrestore(&resv->lock, flags);
 		if (ret) {
 			/* fail fast: never queue waiting for space */
@@ -343,11 +354,36 @@ static int thin_map(struct dm_target *ti, struct bio *bio)
 	default:
 		return DM_MAPIO_KILL;
 	}
+	io->page = page;
+	io->pblock = pblock;
+	io->mapped = true;
 	bio_set_dev(bio, tt->backing->bdev);
 	bio->bi_iter.bi_sector = resv->start +
 		((sector_t)pblock << resv->block_shift) +
 		(off & (resv->block_sectors - 1));
 	return DM_MAPIO_REMAPPED;
+}
+
+/*
+ * A mapped read or write has completed: a first write makes its page
+ * readable, and a block a discard unmapped meanwhile is freed with its last
+ * I/O. Runs in completion (possibly hard interrupt) context.
+ */
+static int thin_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
+{
+	struct thin_io *io = dm_per_bio_data(bio, sizeof(struct thin_io));
+	struct thin_target *tt = ti->private;
+	struct swapres_resv *resv = tt->vm->resv;
+	unsigned long flags;
+
+	if (!io->mapped)
+		return DM_ENDIO_DONE;
+	io->mapped = false;
+	spin_lock_irqsave(&resv->lock, flags);
+	swapres_vm_io_end(&tt->vm->core, io->page, io->pblock,
+			  bio_op(bio) == REQ_OP_WRITE && !*error);
+	spin_unlock_irqrestore(&resv->lock, flags);
+	return DM_ENDIO_DONE;
 }
 
 static void thin_status(struct dm_target *ti, status_type_t type,
@@ -412,6 +448,7 @@ static struct target_type thin_target = {
 	.ctr = thin_ctr,
 	.dtr = thin_dtr,
 	.map = thin_map,
+	.end_io = thin_end_io,
 	.status = thin_status,
 	.iterate_devices = thin_iterate_devices,
 	.io_hints = thin_io_hints,

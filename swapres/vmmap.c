@@ -1,9 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-VM thin map (pure core): virtual block -> physical block, allocated
- * from the reservation on first write, returned on discard and detach.
+ * from the reservation on first write, returned on discard and detach, but
+ * never while I/O to it is in flight.
  */
 #include "swapres_core.h"
+
+static u64 vm_nr_pages(const struct swapres_vm *vm, u32 pages_per_block)
+{
+	return (u64)vm->nr_vblocks * pages_per_block;
+}
+
+static bool page_valid(const struct swapres_vm *vm, u64 page)
+{
+	return vm->valid[page / 64] & BIT_ULL(page % 64);
+}
+
+static void page_set_valid(struct swapres_vm *vm, u64 page)
+{
+	vm->valid[page / 64] |= BIT_ULL(page % 64);
+}
+
+static void pages_clear_valid(struct swapres_vm *vm, u64 first, u64 nr)
+{
+	for (; nr; first++, nr--)
+		vm->valid[first / 64] &= ~BIT_ULL(first % 64);
+}
 
 /**
  * swapres_vm_alloc() - allocate the maps of a thin space
@@ -21,18 +43,16 @@ int swapres_vm_alloc(struct swapres_vm *vm, u32 nr_vblocks, u32 pages_per_block)
 	memset(vm, 0, sizeof(*vm));
 	if (!nr_vblocks || !pages_per_block || pages_per_block > SWAPRES_MAX_PPB)
 		return -EINVAL;
-	vm->map = kvcalloc(nr_vblocks, sizeof(*vm->map), GFP_KERNEL);
-	if (!vm->map)
-		return -ENOMEM;
-	if (pages_per_block > 1) {
-		vm->written = kvcalloc(nr_vblocks, sizeof(*vm->written), GFP_KERNEL);
-		if (!vm->written) {
-			kvfree(vm->map);
-			vm->map = NULL;
-			return -ENOMEM;
-		}
-	}
 	vm->nr_vblocks = nr_vblocks;
+	vm->map = kvcalloc(nr_vblocks, sizeof(*vm->map), GFP_KERNEL);
+	vm->valid = kvcalloc(DIV_ROUND_UP(vm_nr_pages(vm, pages_per_block), 64),
+			     sizeof(*vm->valid), GFP_KERNEL);
+	if (pages_per_block > 1)
+		vm->written = kvcalloc(nr_vblocks, sizeof(*vm->written), GFP_KERNEL);
+	if (!vm->map || !vm->valid || (pages_per_block > 1 && !vm->written)) {
+		swapres_vm_free(vm);
+		return -ENOMEM;
+	}
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(swapres_vm_alloc);
@@ -70,22 +90,45 @@ int swapres_vm_attach(struct swapres_vm *vm, struct swapres_res *res,
 }
 EXPORT_SYMBOL_IF_KUNIT(swapres_vm_attach);
 
-static void vm_release_block(struct swapres_vm *vm, u32 vblock)
+/* Give a block back to the reservation and take it off the VM's account. */
+static void vm_free_block(struct swapres_vm *vm, u32 pblock)
 {
 	struct swapres_pool *p;
 
-	swapres_block_put(vm->res, vm->map[vblock] - 1);
-	vm->map[vblock] = SWAPRES_HOLE;
-	if (vm->written)
-		vm->written[vblock] = 0;
+	swapres_block_put(vm->res, pblock);
 	vm->allocated--;
 	for (p = vm->pool; p; p = p->parent)
 		p->allocated--;
 }
 
+/*
+ * Unmap a virtual block. Its physical block is freed now, or, if I/O to it
+ * is in flight, when that I/O ends (swapres_vm_io_end()): until then no
+ * other VM can be given it, and it stays on this VM's account.
+ *
+ * Return: true if the block was freed now.
+ */
+static bool vm_release_block(struct swapres_vm *vm, u32 vblock)
+{
+	struct swapres_res *res = vm->res;
+	u32 pb = vm->map[vblock] - 1;
+
+	vm->map[vblock] = SWAPRES_HOLE;
+	if (vm->written)
+		vm->written[vblock] = 0;
+	pages_clear_valid(vm, (u64)vblock << res->ppb_shift, res->pages_per_block);
+	if (res->pstate[pb] & SWAPRES_PB_IO_MASK) {
+		res->pstate[pb] |= SWAPRES_PB_DEFERRED;
+		res->nr_deferred++;
+		return false;
+	}
+	vm_free_block(vm, pb);
+	return true;
+}
+
 /**
  * swapres_vm_detach() - return every block of a VM and withdraw its admission
- * @vm: attached VM
+ * @vm: attached VM with no I/O in flight
  *
  * Takes O(number of virtual blocks).
  */
@@ -113,23 +156,27 @@ void swapres_vm_free(struct swapres_vm *vm)
 	WARN_ON(vm->attached);
 	kvfree(vm->map);
 	kvfree(vm->written);
+	kvfree(vm->valid);
 	vm->map = NULL;
 	vm->written = NULL;
+	vm->valid = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(swapres_vm_free);
 
 /**
- * swapres_vm_write() - map a page for writing, allocating its block if needed
+ * swapres_vm_write_begin() - map a page for a write, allocating its block
  * @vm: attached VM
  * @page: virtual page number
  * @pblock: the physical block now holding the page's block
  *
  * A new block is taken only if the VM, its pool(s) and the reservation all
- * have room: a write never waits, it fails.
+ * have room: a write never waits, it fails. On success the write is in
+ * flight until swapres_vm_io_end(); the page reads as zeros until then if
+ * it had no completed write before.
  *
  * Return: 0, -EINVAL (page out of range) or -ENOSPC.
  */
-int swapres_vm_write(struct swapres_vm *vm, u64 page, u32 *pblock)
+int swapres_vm_write_begin(struct swapres_vm *vm, u64 page, u32 *pblock)
 {
 	struct swapres_res *res = vm->res;
 	u64 vblock = page >> res->ppb_shift;
@@ -154,33 +201,108 @@ int swapres_vm_write(struct swapres_vm *vm, u64 page, u32 *pblock)
 	if (vm->written)
 		vm->written[vblock] |= BIT_ULL(page & (res->pages_per_block - 1));
 	*pblock = vm->map[vblock] - 1;
+	res->pstate[*pblock]++;
 	return 0;
 nospc:
 	vm->enospc++;
 	res->enospc++;
 	return -ENOSPC;
 }
-EXPORT_SYMBOL_IF_KUNIT(swapres_vm_write);
+EXPORT_SYMBOL_IF_KUNIT(swapres_vm_write_begin);
 
 /**
- * swapres_vm_read() - where to read a page from
+ * swapres_vm_read_begin() - where to read a page from
  * @vm: attached VM
  * @page: virtual page number
  * @pblock: the physical block holding it, when the result is true
  *
- * Return: true if the page was written; false if it reads as zeros.
+ * When the result is true the read is in flight until swapres_vm_io_end().
+ *
+ * Return: true if a write to the page has completed; false if it reads as
+ * zeros.
  */
-bool swapres_vm_read(struct swapres_vm *vm, u64 page, u32 *pblock)
+bool swapres_vm_read_begin(struct swapres_vm *vm, u64 page, u32 *pblock)
+{
+	u64 vblock = page >> vm->res->ppb_shift;
+
+	if (vblock >= vm->nr_vblocks || vm->map[vblock] == SWAPRES_HOLE ||
+	    !page_valid(vm, page))
+		return false;
+	*pblock = vm->map[vblock] - 1;
+	vm->res->pstate[*pblock]++;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(swapres_vm_read_begin);
+
+/**
+ * swapres_vm_io_end() - an I/O begun on a page has completed
+ * @vm: the VM it was begun on
+ * @page: its virtual page
+ * @pblock: the physical block swapres_vm_*_begin() gave
+ * @wrote: it was a write, and it succeeded: the page becomes readable if
+ *	it is still mapped to @pblock and in use
+ *
+ * Frees @pblock if a discard unmapped it meanwhile and this was its last
+ * I/O in flight.
+ *
+ * Return: 1 if @pblock went back to the reservation, else 0.
+ */
+u32 swapres_vm_io_end(struct swapres_vm *vm, u64 page, u32 pblock, bool wrote)
 {
 	struct swapres_res *res = vm->res;
 	u64 vblock = page >> res->ppb_shift;
+	u32 *st;
 
-	if (vblock >= vm->nr_vblocks || vm->map[vblock] == SWAPRES_HOLE)
+	if (WARN_ON(pblock >= res->nr_blocks))
+		return 0;
+	st = &res->pstate[pblock];
+	if (WARN_ON(!(*st & SWAPRES_PB_IO_MASK)))
+		return 0;
+	if (--*st == SWAPRES_PB_DEFERRED) {
+		*st = 0;
+		res->nr_deferred--;
+		vm_free_block(vm, pblock);
+		return 1;
+	}
+	if (wrote && vblock < vm->nr_vblocks && vm->map[vblock] == pblock + 1 &&
+	    (!vm->written ||
+	     (vm->written[vblock] & BIT_ULL(page & (res->pages_per_block - 1)))))
+		page_set_valid(vm, page);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(swapres_vm_io_end);
+
+/**
+ * swapres_vm_write() - write a page at once: begin and complete the write
+ * @vm: attached VM
+ * @page: virtual page number
+ * @pblock: the physical block holding the page's block
+ *
+ * Return: as swapres_vm_write_begin().
+ */
+int swapres_vm_write(struct swapres_vm *vm, u64 page, u32 *pblock)
+{
+	int ret = swapres_vm_write_begin(vm, page, pblock);
+
+	if (!ret)
+		swapres_vm_io_end(vm, page, *pblock, true);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(swapres_vm_write);
+
+/**
+ * swapres_vm_read() - read a page at once: begin and complete the read
+ * @vm: attached VM
+ * @page: virtual page number
+ * @pblock: the physical block holding it, when the result is true
+ *
+ * Return: as swapres_vm_read_begin().
+ */
+bool swapres_vm_read(struct swapres_vm *vm, u64 page, u32 *pblock)
+{
+	if (!swapres_vm_read_begin(vm, page, pblock))
 		return false;
-	if (vm->written &&
-	    !(vm->written[vblock] & BIT_ULL(page & (res->pages_per_block - 1))))
-		return false;
-	*pblock = vm->map[vblock] - 1;
+	swapres_vm_io_end(vm, page, *pblock, false);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(swapres_vm_read);
@@ -191,7 +313,9 @@ EXPORT_SYMBOL_IF_KUNIT(swapres_vm_read);
  * @first: first virtual page
  * @nr_pages: pages to discard (clipped to the thin space)
  *
- * Return: blocks given back to the reservation.
+ * A block with I/O in flight is unmapped now and freed when the I/O ends.
+ *
+ * Return: blocks given back to the reservation now.
  */
 u32 swapres_vm_discard(struct swapres_vm *vm, u64 first, u64 nr_pages)
 {
@@ -213,11 +337,11 @@ u32 swapres_vm_discard(struct swapres_vm *vm, u64 first, u64 nr_pages)
 					   ((BIT_ULL(n) - 1) << off);
 
 				vm->written[vblock] &= ~mask;
+				pages_clear_valid(vm, first, n);
 			}
-			if (!vm->written || !vm->written[vblock]) {
-				vm_release_block(vm, vblock);
+			if ((!vm->written || !vm->written[vblock]) &&
+			    vm_release_block(vm, vblock))
 				freed++;
-			}
 		}
 		first += n;
 	}

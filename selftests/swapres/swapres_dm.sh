@@ -109,7 +109,7 @@ assert back[:] == buf[:]"
 
 S=/sys/kernel/mm/hvmem/swapres/$R
 sr_check "sysfs reservation counters" \
-	sr_eq "$(cat $S/allocated $S/free $S/nr_blocks $S/committed | xargs)" "100 16284 16384 16384"
+	sr_eq "$(cat $S/allocated $S/free $S/nr_blocks $S/committed $S/deferred | xargs)" "100 16284 16384 16384 0"
 sr_check "sysfs per-VM counters" \
 	sr_eq "$(cat $S/vms/vm1/allocated $S/vms/vm1/max_blocks $S/vms/vm2/allocated | xargs)" "100 8192 0"
 
@@ -121,7 +121,7 @@ import json, subprocess, sys
 d = json.loads(subprocess.check_output(['$CTL', '-j', 'swap', 'status']))
 r = [x for x in d['reservations'] if x['name'] == '$R'][0]
 v = {x['name']: x for x in r['vms']}
-sys.exit(not (r['allocated'] == 100 and r['nr_blocks'] == 16384 and
+sys.exit(not (r['allocated'] == 100 and r['deferred'] == 0 and r['nr_blocks'] == 16384 and
 	      v['vm1']['allocated'] == 100 and v['vm2']['max_blocks'] == 8192))"
 	sr_check "hvmemctl swap status: unknown reservation fails" \
 		bash -c "! $CTL swap status nosuch 2>/dev/null"

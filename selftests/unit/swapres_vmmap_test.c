@@ -133,6 +133,86 @@ TEST_F(two_vms, reservation_exhausted_overcommit)
 	swapres_vm_free(&c);
 }
 
+/* A page reads as zeros until its first write has completed. */
+TEST_F(two_vms, first_write_in_flight_reads_zero)
+{
+	u32 pb, rpb;
+
+	ASSERT_EQ(0, swapres_vm_write_begin(&self->a, 5, &pb));
+	ASSERT_EQ(1, self->res.pstate[pb]);
+	ASSERT_FALSE(swapres_vm_read(&self->a, 5, &rpb));
+	ASSERT_EQ(0, swapres_vm_io_end(&self->a, 5, pb, true));
+	ASSERT_EQ(0, self->res.pstate[pb]);
+	ASSERT_TRUE(swapres_vm_read(&self->a, 5, &rpb));
+	ASSERT_EQ(pb, rpb);
+	/* a rewrite in flight leaves the page readable (old or new data) */
+	ASSERT_EQ(0, swapres_vm_write_begin(&self->a, 5, &pb));
+	ASSERT_TRUE(swapres_vm_read(&self->a, 5, &rpb));
+	ASSERT_EQ(0, swapres_vm_io_end(&self->a, 5, pb, true));
+}
+
+TEST_F(two_vms, failed_first_write_stays_zero)
+{
+	u32 pb;
+
+	ASSERT_EQ(0, swapres_vm_write_begin(&self->a, 3, &pb));
+	ASSERT_EQ(0, swapres_vm_io_end(&self->a, 3, pb, false));
+	ASSERT_FALSE(swapres_vm_read(&self->a, 3, &pb));
+	ASSERT_EQ(1, self->a.allocated);
+}
+
+/*
+ * A discard unmaps a block at once, but the block stays on its VM's account
+ * and out of every other VM's reach until the I/O in flight to it ends.
+ */
+TEST_F(two_vms, discard_defers_block_with_io_in_flight)
+{
+	u32 pb, rpb, got, i;
+
+	ASSERT_EQ(0, swapres_vm_write(&self->a, 0, &pb));
+	ASSERT_TRUE(swapres_vm_read_begin(&self->a, 0, &rpb));
+	ASSERT_EQ(pb, rpb);
+	ASSERT_EQ(0, swapres_vm_discard(&self->a, 0, variant->ppb));
+	ASSERT_EQ(1, self->res.nr_deferred);
+	ASSERT_EQ(1, self->a.allocated);
+	ASSERT_EQ(63, swapres_res_free_blocks(&self->res));
+	ASSERT_FALSE(swapres_vm_read(&self->a, 0, &rpb));
+	/* VM b takes every block it may: never the deferred one */
+	for (i = 0; i < 24; i++) {
+		ASSERT_EQ(0, swapres_vm_write(&self->b, (u64)i * variant->ppb, &got));
+		ASSERT_NE(pb, got);
+	}
+	/* the read ends: the block is free, off a's account */
+	ASSERT_EQ(1, swapres_vm_io_end(&self->a, 0, pb, false));
+	ASSERT_EQ(0, self->res.nr_deferred);
+	ASSERT_EQ(0, self->a.allocated);
+	ASSERT_EQ(0, self->res.pstate[pb]);
+	ASSERT_EQ(64 - 24, swapres_res_free_blocks(&self->res));
+}
+
+/* A write that loses the race with a discard of its page revives nothing. */
+TEST_F(two_vms, write_racing_discard)
+{
+	u32 pb, p0;
+
+	ASSERT_EQ(0, swapres_vm_write_begin(&self->a, 1, &pb));
+	ASSERT_EQ(0, swapres_vm_discard(&self->a, 1, 1));
+	ASSERT_EQ(1, swapres_vm_io_end(&self->a, 1, pb, true));
+	ASSERT_FALSE(swapres_vm_read(&self->a, 1, &pb));
+	ASSERT_EQ(0, self->a.allocated);
+	if (variant->ppb == 1)
+		return;
+	/* the block stays mapped for page 0; page 1 must not come back */
+	ASSERT_EQ(0, swapres_vm_write(&self->a, 0, &p0));
+	ASSERT_EQ(0, swapres_vm_write_begin(&self->a, 1, &pb));
+	ASSERT_EQ(p0, pb);
+	ASSERT_EQ(0, swapres_vm_discard(&self->a, 1, 1));
+	ASSERT_EQ(0, swapres_vm_io_end(&self->a, 1, pb, true));
+	ASSERT_FALSE(swapres_vm_read(&self->a, 1, &pb));
+	ASSERT_TRUE(swapres_vm_read(&self->a, 0, &pb));
+	ASSERT_EQ(1, self->a.allocated);
+}
+
 TEST(sub_pool_limits_allocation)
 {
 	struct swapres_res r;

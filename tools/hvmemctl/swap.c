@@ -22,7 +22,7 @@
 
 static const char *const resv_fields[] = {
 	"block_sectors", "nr_blocks", "allocated", "free", "committed",
-	"overcommit", "enospc",
+	"overcommit", "enospc", "deferred",
 };
 
 static const char *const vm_fields[] = {
@@ -136,6 +136,8 @@ static int show_resv(const char *name)
 		       ", free %" PRIu64 ", committed %" PRIu64 "%s, enospc %" PRIu64 "\n",
 		       name, v[1], v[0] / 2, v[2], v[3], v[4],
 		       v[5] ? " (overcommit)" : "", v[6]);
+		if (v[7])
+			printf("  %" PRIu64 " blocks deferred until their I/O ends\n", v[7]);
 	}
 	ret = show_vms(dir);
 	if (json_output)

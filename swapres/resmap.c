@@ -129,7 +129,7 @@ EXPORT_SYMBOL_IF_KUNIT(swapres_block_get);
 void swapres_block_put(struct swapres_res *res, u32 pblock)
 {
 	if (WARN_ON(pblock >= res->fresh || res->nr_free >= res->fresh ||
-		    res->pstate[pblock]))
+		    atomic_read(&res->pstate[pblock])))
 		return;
 	res->stack[res->nr_free++] = pblock;
 }

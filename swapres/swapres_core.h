@@ -13,7 +13,8 @@
  * first write is done, never as another VM's stale data.
  *
  * I/O is bracketed: swapres_vm_write_begin() or swapres_vm_read_begin() when
- * a bio is mapped, swapres_vm_io_end() when it completes. A physical block
+ * a bio is mapped, swapres_vm_io_end() when it completes (or, without the
+ * lock, swapres_vm_io_end_nolock() when nothing but a count changes). A physical block
  * with I/O in flight is never handed to another VM: a discard that unmaps it
  * leaves it charged to its VM ("deferred") until its last I/O ends.
  */
@@ -60,6 +61,8 @@ struct swapres_pool {
  * @nr_free: entries on @stack (blocks handed out and given back)
  * @stack: LIFO of returned blocks, capacity @nr_blocks
  * @pstate: per physical block: I/Os in flight | SWAPRES_PB_DEFERRED
+ *	(changed under the reservation lock, except by
+ *	swapres_vm_io_end_nolock())
  * @nr_deferred: blocks unmapped with I/O in flight, freed when it ends
  * @root: the root pool; @root.allocated counts blocks out of the free set
  * @pools: sub-pools, NULL where unused
@@ -72,7 +75,7 @@ struct swapres_res {
 	u32 fresh;
 	u32 nr_free;
 	u32 *stack;
-	u32 *pstate;
+	atomic_t *pstate;
 	u32 nr_deferred;
 	struct swapres_pool root;
 	struct swapres_pool *pools[SWAPRES_MAX_POOLS];
@@ -129,6 +132,8 @@ void swapres_vm_free(struct swapres_vm *vm);
 int swapres_vm_write_begin(struct swapres_vm *vm, u64 page, u32 *pblock);
 bool swapres_vm_read_begin(struct swapres_vm *vm, u64 page, u32 *pblock);
 u32 swapres_vm_io_end(struct swapres_vm *vm, u64 page, u32 pblock, bool wrote);
+bool swapres_vm_io_end_nolock(const struct swapres_vm *vm, u64 page, u32 pblock,
+			      bool wrote);
 int swapres_vm_write(struct swapres_vm *vm, u64 page, u32 *pblock);
 bool swapres_vm_read(struct swapres_vm *vm, u64 page, u32 *pblock);
 u32 swapres_vm_discard(struct swapres_vm *vm, u64 first, u64 nr_pages);

@@ -367,21 +367,24 @@ static int thin_map(struct dm_target *ti, struct bio *bio)
 /*
  * A mapped read or write has completed: a first write makes its page
  * readable, and a block a discard unmapped meanwhile is freed with its last
- * I/O. Runs in completion (possibly hard interrupt) context.
+ * I/O; anything else only drops a count, without the lock. Runs in
+ * completion (possibly hard interrupt) context.
  */
 static int thin_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 {
 	struct thin_io *io = dm_per_bio_data(bio, sizeof(struct thin_io));
 	struct thin_target *tt = ti->private;
 	struct swapres_resv *resv = tt->vm->resv;
+	bool wrote = bio_op(bio) == REQ_OP_WRITE && !*error;
 	unsigned long flags;
 
 	if (!io->mapped)
 		return DM_ENDIO_DONE;
 	io->mapped = false;
+	if (swapres_vm_io_end_nolock(&tt->vm->core, io->page, io->pblock, wrote))
+		return DM_ENDIO_DONE;
 	spin_lock_irqsave(&resv->lock, flags);
-	swapres_vm_io_end(&tt->vm->core, io->page, io->pblock,
-			  bio_op(bio) == REQ_OP_WRITE && !*error);
+	swapres_vm_io_end(&tt->vm->core, io->page, io->pblock, wrote);
 	spin_unlock_irqrestore(&resv->lock, flags);
 	return DM_ENDIO_DONE;
 }

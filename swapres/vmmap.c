@@ -11,20 +11,26 @@ static u64 vm_nr_pages(const struct swapres_vm *vm, u32 pages_per_block)
 	return (u64)vm->nr_vblocks * pages_per_block;
 }
 
+/* @valid is written under the lock, read by swapres_vm_io_end_nolock() too */
 static bool page_valid(const struct swapres_vm *vm, u64 page)
 {
-	return vm->valid[page / 64] & BIT_ULL(page % 64);
+	return READ_ONCE(vm->valid[page / 64]) & BIT_ULL(page % 64);
 }
 
 static void page_set_valid(struct swapres_vm *vm, u64 page)
 {
-	vm->valid[page / 64] |= BIT_ULL(page % 64);
+	u64 *w = &vm->valid[page / 64];
+
+	WRITE_ONCE(*w, *w | BIT_ULL(page % 64));
 }
 
 static void pages_clear_valid(struct swapres_vm *vm, u64 first, u64 nr)
 {
-	for (; nr; first++, nr--)
-		vm->valid[first / 64] &= ~BIT_ULL(first % 64);
+	for (; nr; first++, nr--) {
+		u64 *w = &vm->valid[first / 64];
+
+		WRITE_ONCE(*w, *w & ~BIT_ULL(first % 64));
+	}
 }
 
 /**
@@ -112,18 +118,23 @@ static bool vm_release_block(struct swapres_vm *vm, u32 vblock)
 {
 	struct swapres_res *res = vm->res;
 	u32 pb = vm->map[vblock] - 1;
+	atomic_t *st = &res->pstate[pb];
+	int old;
 
 	vm->map[vblock] = SWAPRES_HOLE;
 	if (vm->written)
 		vm->written[vblock] = 0;
 	pages_clear_valid(vm, (u64)vblock << res->ppb_shift, res->pages_per_block);
-	if (res->pstate[pb] & SWAPRES_PB_IO_MASK) {
-		res->pstate[pb] |= SWAPRES_PB_DEFERRED;
-		res->nr_deferred++;
-		return false;
-	}
-	vm_free_block(vm, pb);
-	return true;
+	/* no new I/O can begin on it (the lock); lockless ends may race */
+	old = atomic_read(st);
+	do {
+		if (!(old & SWAPRES_PB_IO_MASK)) {
+			vm_free_block(vm, pb);
+			return true;
+		}
+	} while (!atomic_try_cmpxchg(st, &old, old | SWAPRES_PB_DEFERRED));
+	res->nr_deferred++;
+	return false;
 }
 
 /**
@@ -201,7 +212,7 @@ int swapres_vm_write_begin(struct swapres_vm *vm, u64 page, u32 *pblock)
 	if (vm->written)
 		vm->written[vblock] |= BIT_ULL(page & (res->pages_per_block - 1));
 	*pblock = vm->map[vblock] - 1;
-	res->pstate[*pblock]++;
+	atomic_inc(&res->pstate[*pblock]);
 	return 0;
 nospc:
 	vm->enospc++;
@@ -229,7 +240,7 @@ bool swapres_vm_read_begin(struct swapres_vm *vm, u64 page, u32 *pblock)
 	    !page_valid(vm, page))
 		return false;
 	*pblock = vm->map[vblock] - 1;
-	vm->res->pstate[*pblock]++;
+	atomic_inc(&vm->res->pstate[*pblock]);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(swapres_vm_read_begin);
@@ -251,15 +262,15 @@ u32 swapres_vm_io_end(struct swapres_vm *vm, u64 page, u32 pblock, bool wrote)
 {
 	struct swapres_res *res = vm->res;
 	u64 vblock = page >> res->ppb_shift;
-	u32 *st;
+	atomic_t *st;
 
 	if (WARN_ON(pblock >= res->nr_blocks))
 		return 0;
 	st = &res->pstate[pblock];
-	if (WARN_ON(!(*st & SWAPRES_PB_IO_MASK)))
+	if (WARN_ON(!(atomic_read(st) & SWAPRES_PB_IO_MASK)))
 		return 0;
-	if (--*st == SWAPRES_PB_DEFERRED) {
-		*st = 0;
+	if ((u32)atomic_dec_return(st) == SWAPRES_PB_DEFERRED) {
+		atomic_set(st, 0);
 		res->nr_deferred--;
 		vm_free_block(vm, pblock);
 		return 1;
@@ -271,6 +282,41 @@ u32 swapres_vm_io_end(struct swapres_vm *vm, u64 page, u32 pblock, bool wrote)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(swapres_vm_io_end);
+
+/**
+ * swapres_vm_io_end_nolock() - end an I/O without the reservation lock
+ * @vm: the VM it was begun on
+ * @page: its virtual page
+ * @pblock: the physical block swapres_vm_*_begin() gave
+ * @wrote: as for swapres_vm_io_end()
+ *
+ * The common case of a completion, a read or a rewrite of a readable page,
+ * only drops the block's count of I/Os in flight; that needs no lock.
+ *
+ * Return: true if the I/O is ended; false, having changed nothing, if the
+ * caller must call swapres_vm_io_end() under the lock instead: a write that
+ * may make its page readable, or the last I/O of a deferred block.
+ */
+bool swapres_vm_io_end_nolock(const struct swapres_vm *vm, u64 page, u32 pblock,
+			      bool wrote)
+{
+	struct swapres_res *res = vm->res;
+	atomic_t *st;
+	int old;
+
+	if (pblock >= res->nr_blocks || (wrote && !page_valid(vm, page)))
+		return false;
+	st = &res->pstate[pblock];
+	old = atomic_read(st);
+	do {
+		u32 n = old & SWAPRES_PB_IO_MASK;
+
+		if (!n || (n == 1 && (old & SWAPRES_PB_DEFERRED)))
+			return false;
+	} while (!atomic_try_cmpxchg(st, &old, old - 1));
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(swapres_vm_io_end_nolock);
 
 /**
  * swapres_vm_write() - write a page at once: begin and complete the write

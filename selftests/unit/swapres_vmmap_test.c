@@ -139,10 +139,10 @@ TEST_F(two_vms, first_write_in_flight_reads_zero)
 	u32 pb, rpb;
 
 	ASSERT_EQ(0, swapres_vm_write_begin(&self->a, 5, &pb));
-	ASSERT_EQ(1, self->res.pstate[pb]);
+	ASSERT_EQ(1, atomic_read(&self->res.pstate[pb]));
 	ASSERT_FALSE(swapres_vm_read(&self->a, 5, &rpb));
 	ASSERT_EQ(0, swapres_vm_io_end(&self->a, 5, pb, true));
-	ASSERT_EQ(0, self->res.pstate[pb]);
+	ASSERT_EQ(0, atomic_read(&self->res.pstate[pb]));
 	ASSERT_TRUE(swapres_vm_read(&self->a, 5, &rpb));
 	ASSERT_EQ(pb, rpb);
 	/* a rewrite in flight leaves the page readable (old or new data) */
@@ -186,8 +186,43 @@ TEST_F(two_vms, discard_defers_block_with_io_in_flight)
 	ASSERT_EQ(1, swapres_vm_io_end(&self->a, 0, pb, false));
 	ASSERT_EQ(0, self->res.nr_deferred);
 	ASSERT_EQ(0, self->a.allocated);
-	ASSERT_EQ(0, self->res.pstate[pb]);
+	ASSERT_EQ(0, atomic_read(&self->res.pstate[pb]));
 	ASSERT_EQ(64 - 24, swapres_res_free_blocks(&self->res));
+}
+
+/* Completions that only drop a count end without the lock; others do not. */
+TEST_F(two_vms, io_end_nolock)
+{
+	u32 pb, rpb, i;
+
+	/* a first write must make its page readable: the locked path */
+	ASSERT_EQ(0, swapres_vm_write_begin(&self->a, 9, &pb));
+	ASSERT_FALSE(swapres_vm_io_end_nolock(&self->a, 9, pb, true));
+	ASSERT_EQ(1, atomic_read(&self->res.pstate[pb]));
+	ASSERT_EQ(0, swapres_vm_io_end(&self->a, 9, pb, true));
+	/* a rewrite and reads: lockless */
+	ASSERT_EQ(0, swapres_vm_write_begin(&self->a, 9, &pb));
+	ASSERT_TRUE(swapres_vm_read_begin(&self->a, 9, &rpb));
+	ASSERT_TRUE(swapres_vm_read_begin(&self->a, 9, &rpb));
+	ASSERT_EQ(3, atomic_read(&self->res.pstate[pb]));
+	ASSERT_TRUE(swapres_vm_io_end_nolock(&self->a, 9, pb, true));
+	ASSERT_TRUE(swapres_vm_io_end_nolock(&self->a, 9, pb, false));
+	ASSERT_EQ(1, atomic_read(&self->res.pstate[pb]));
+	/* deferred: all but the last I/O end lockless, the last frees it */
+	ASSERT_TRUE(swapres_vm_read_begin(&self->a, 9, &rpb));
+	ASSERT_EQ(0, swapres_vm_discard(&self->a, 9, 1));
+	ASSERT_EQ(1, self->res.nr_deferred);
+	ASSERT_TRUE(swapres_vm_io_end_nolock(&self->a, 9, pb, false));
+	ASSERT_FALSE(swapres_vm_io_end_nolock(&self->a, 9, pb, false));
+	ASSERT_EQ(1, self->a.allocated);
+	ASSERT_EQ(1, swapres_vm_io_end(&self->a, 9, pb, false));
+	ASSERT_EQ(0, self->res.nr_deferred);
+	ASSERT_EQ(0, self->a.allocated);
+	ASSERT_EQ(0, atomic_read(&self->res.pstate[pb]));
+	/* nothing in flight: nothing to end */
+	ASSERT_FALSE(swapres_vm_io_end_nolock(&self->a, 9, pb, false));
+	for (i = 0; i < 3; i++)
+		ASSERT_FALSE(swapres_vm_io_end_nolock(&self->a, 9, 64 + i, false));
 }
 
 /* A write that loses the race with a discard of its page revives nothing. */

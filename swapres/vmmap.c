@@ -26,10 +26,14 @@ static void page_set_valid(struct swapres_vm *vm, u64 page)
 
 static void pages_clear_valid(struct swapres_vm *vm, u64 first, u64 nr)
 {
-	for (; nr; first++, nr--) {
+	while (nr) {
+		u32 bit = first % 64, n = min_t(u64, 64 - bit, nr);
+		u64 mask = n == 64 ? ~0ULL : (BIT_ULL(n) - 1) << bit;
 		u64 *w = &vm->valid[first / 64];
 
-		WRITE_ONCE(*w, *w & ~BIT_ULL(first % 64));
+		WRITE_ONCE(*w, *w & ~mask);
+		first += n;
+		nr -= n;
 	}
 }
 

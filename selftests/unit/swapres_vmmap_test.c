@@ -284,10 +284,14 @@ TEST(sub_pool_limits_allocation)
 	swapres_res_destroy(&r);
 }
 
-/* Random writes and discards against a model: no block is ever shared. */
+/*
+ * Random writes and discards against a model: no block is ever shared, and
+ * exactly the pages written and not discarded since read back.
+ */
 TEST(random_model)
 {
 	enum { NB = 256, NV = 3, NVB = 200, PPB = 4 };
+	static bool readable[NV][NVB * PPB];
 	struct swapres_res r;
 	struct swapres_vm vm[NV];
 	u32 owner[NB], pb, i, v, k;
@@ -303,12 +307,21 @@ TEST(random_model)
 
 		i = rand_r(&seed) % NV;
 		page = rand_r(&seed) % (NVB * PPB);
-		if (rand_r(&seed) % 3)
-			swapres_vm_write(&vm[i], page, &pb);
-		else
-			swapres_vm_discard(&vm[i], page, rand_r(&seed) % 9);
+		if (rand_r(&seed) % 3) {
+			if (!swapres_vm_write(&vm[i], page, &pb))
+				readable[i][page] = true;
+		} else {
+			u64 n = rand_r(&seed) % 9, p;
+
+			swapres_vm_discard(&vm[i], page, n);
+			for (p = page; p < page + n && p < NVB * PPB; p++)
+				readable[i][p] = false;
+		}
 		if (k % 1000)
 			continue;
+		for (i = 0; i < NV; i++)
+			for (v = 0; v < NVB * PPB; v++)
+				ASSERT_EQ(readable[i][v], swapres_vm_read(&vm[i], v, &pb));
 		memset(owner, 0xff, sizeof(owner));
 		u64 total = 0;
 

@@ -181,10 +181,12 @@ static int share_vm_scan_locked(u32 vm_id)
 		return -ENOENT;
 	ret = share_scan_vm(vm, &scan);
 	hvmem_vm_put(vm);
-	for (i = 0; !ret && i < scan.nr_regions; i++)
-		thp += !!(scan.regions[i].flags & SHARE_REGION_THP);
-	trace_hvmem_share_scan(vm_id, ret, scan.nr_pages, scan.nr_regions, thp,
-			       ktime_get_ns() - t0);
+	if (trace_hvmem_share_scan_enabled()) {
+		for (i = 0; !ret && i < scan.nr_regions; i++)
+			thp += !!(scan.regions[i].flags & SHARE_REGION_THP);
+		trace_hvmem_share_scan(vm_id, ret, scan.nr_pages, scan.nr_regions, thp,
+				       ktime_get_ns() - t0);
+	}
 	if (ret)
 		return ret;
 	atomic64_inc(&share_scans);

@@ -24,6 +24,12 @@ static void page_set_valid(struct swapres_vm *vm, u64 page)
 	WRITE_ONCE(*w, *w | BIT_ULL(page % 64));
 }
 
+/* @page's bit in its virtual block's @written mask */
+static u64 page_in_block(const struct swapres_res *res, u64 page)
+{
+	return BIT_ULL(page & (res->pages_per_block - 1));
+}
+
 static void pages_clear_valid(struct swapres_vm *vm, u64 first, u64 nr)
 {
 	while (nr) {
@@ -214,7 +220,7 @@ int swapres_vm_write_begin(struct swapres_vm *vm, u64 page, u32 *pblock)
 			p->allocated++;
 	}
 	if (vm->written)
-		vm->written[vblock] |= BIT_ULL(page & (res->pages_per_block - 1));
+		vm->written[vblock] |= page_in_block(res, page);
 	*pblock = vm->map[vblock] - 1;
 	atomic_inc(&res->pstate[*pblock]);
 	return 0;
@@ -281,7 +287,7 @@ u32 swapres_vm_io_end(struct swapres_vm *vm, u64 page, u32 pblock, bool wrote)
 	}
 	if (wrote && vblock < vm->nr_vblocks && vm->map[vblock] == pblock + 1 &&
 	    (!vm->written ||
-	     (vm->written[vblock] & BIT_ULL(page & (res->pages_per_block - 1)))))
+	     (vm->written[vblock] & page_in_block(res, page))))
 		page_set_valid(vm, page);
 	return 0;
 }

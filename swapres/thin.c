@@ -14,6 +14,9 @@
 
 #include "dm-swapres.h"
 
+#define CREATE_TRACE_POINTS
+#include "swapres_trace.h"
+
 /* pages returned per lock hold when a VM goes away */
 #define SWAPRES_RELEASE_CHUNK	(64 * 1024)
 
@@ -155,7 +158,7 @@ static void thin_put_vm(struct swapres_thin_vm *vm)
 {
 	struct swapres_resv *resv = vm->resv;
 	u64 pages = (u64)vm->core.nr_vblocks << resv->core.ppb_shift;
-	u64 page;
+	u64 page, freed = 0;
 
 	lockdep_assert_held(&swapres_mutex);
 	if (--vm->users)
@@ -165,13 +168,14 @@ static void thin_put_vm(struct swapres_thin_vm *vm)
 	/* give the blocks back in chunks: keep lock hold times short */
 	for (page = 0; page < pages; page += SWAPRES_RELEASE_CHUNK) {
 		spin_lock_irq(&resv->lock);
-		swapres_vm_discard(&vm->core, page, SWAPRES_RELEASE_CHUNK);
+		freed += swapres_vm_discard(&vm->core, page, SWAPRES_RELEASE_CHUNK);
 		spin_unlock_irq(&resv->lock);
 		cond_resched();
 	}
 	spin_lock_irq(&resv->lock);
 	swapres_vm_detach(&vm->core);
 	spin_unlock_irq(&resv->lock);
+	trace_swapres_vm_remove(resv->name, vm->name, freed);
 	swapres_vm_free(&vm->core);
 	kfree(vm);
 	swapres_resv_put(resv);
@@ -295,14 +299,31 @@ static int thin_discard(struct thin_target *tt, struct dm_target *ti, struct bio
 	u64 first = DIV_ROUND_UP_SECTOR_T(off, SWAPRES_PAGE_SECTORS);
 	u64 end = (off + bio_sectors(bio)) / SWAPRES_PAGE_SECTORS;
 	unsigned long flags;
+	u32 freed, deferred;
 
 	if (end > first) {
 		spin_lock_irqsave(&resv->lock, flags);
-		swapres_vm_discard(&tt->vm->core, first, end - first);
+		freed = swapres_vm_discard(&tt->vm->core, first, end - first);
+		deferred = resv->core.nr_deferred;
 		spin_unlock_irqrestore(&resv->lock, flags);
+		trace_swapres_discard(resv->name, tt->vm->name, first, end - first, freed,
+				      deferred);
 	}
 	bio_endio(bio);
 	return DM_MAPIO_SUBMITTED;
+}
+
+/* Under the reservation lock: a write took a block (@held before), or was refused */
+static void thin_trace_write(struct thin_target *tt, u64 page, u32 pblock, u32 held, int ret)
+{
+	struct swapres_resv *resv = tt->vm->resv;
+	struct swapres_vm *c = &tt->vm->core;
+	u32 free = swapres_res_free_blocks(&resv->core);
+
+	if (!ret && c->allocated != held)
+		trace_swapres_alloc(resv->name, tt->vm->name, page, pblock, c->allocated, free);
+	else if (ret == -ENOSPC)
+		trace_swapres_enospc(resv->name, tt->vm->name, page, c->allocated, c->max, free);
 }
 
 static int thin_map(struct dm_target *ti, struct bio *bio)
@@ -313,7 +334,7 @@ static int thin_map(struct dm_target *ti, struct bio *bio)
 	sector_t off = dm_target_offset(ti, bio->bi_iter.bi_sector);
 	u64 page = off / SWAPRES_PAGE_SECTORS;
 	unsigned long flags;
-	u32 pblock;
+	u32 pblock, held;
 	int ret;
 
 	io->mapped = false;
@@ -342,7 +363,10 @@ static int thin_map(struct dm_target *ti, struct bio *bio)
 		break;
 	case REQ_OP_WRITE:
 		spin_lock_irqsave(&resv->lock, flags);
+		held = tt->vm->core.allocated;
 		ret = swapres_vm_write_begin(&tt->vm->core, page, &pblock);
+		if (trace_swapres_alloc_enabled() || trace_swapres_enospc_enabled())
+			thin_trace_write(tt, page, pblock, held, ret);
 		spin_unlock_irqrestore(&resv->lock, flags);
 		if (ret) {
 			/* fail fast: never queue waiting for space */
@@ -377,6 +401,7 @@ static int thin_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *erro
 	struct swapres_resv *resv = tt->vm->resv;
 	bool wrote = bio_op(bio) == REQ_OP_WRITE && !*error;
 	unsigned long flags;
+	u32 freed;
 
 	if (!io->mapped)
 		return DM_ENDIO_DONE;
@@ -384,8 +409,10 @@ static int thin_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *erro
 	if (swapres_vm_io_end_nolock(&tt->vm->core, io->page, io->pblock, wrote))
 		return DM_ENDIO_DONE;
 	spin_lock_irqsave(&resv->lock, flags);
-	swapres_vm_io_end(&tt->vm->core, io->page, io->pblock, wrote);
+	freed = swapres_vm_io_end(&tt->vm->core, io->page, io->pblock, wrote);
 	spin_unlock_irqrestore(&resv->lock, flags);
+	if (freed)
+		trace_swapres_deferred_free(resv->name, tt->vm->name, io->pblock);
 	return DM_ENDIO_DONE;
 }
 

@@ -14,7 +14,7 @@ if ! modprobe dm_delay 2>/dev/null && ! dmsetup targets | grep -q '^delay '; the
 	echo "1..0 # SKIP no dm-delay target in this kernel"
 	exit $KSFT_SKIP
 fi
-trap sr_cleanup EXIT
+trap 'sr_trace_off; sr_cleanup' EXIT
 sr_backing 16
 R=srt_ifres
 S=/sys/kernel/mm/hvmem/swapres/$R
@@ -65,6 +65,8 @@ blkdiscard -o $((3 * 4096)) -l 4096 /dev/mapper/srt_ifvm
 sr_check "page discarded" sr_eq "$(cat $S/allocated) $(cat $S/deferred)" "0 0"
 
 # --- a discard racing a write defers the block until the write ends
+traced=0
+sr_trace_on && traced=1
 sr_check "write in flight" inflight_write 7
 free_before=$(cat $S/free)
 blkdiscard -o $((7 * 4096)) -l 4096 /dev/mapper/srt_ifvm
@@ -76,6 +78,17 @@ wait "$writer"
 sr_check "write ended: block freed" \
 	sr_eq "$(cat $S/deferred) $(cat $S/allocated) $(cat $S/free)" "0 0 $((free_before + 1))"
 sr_check "the late write did not revive the page" sr_is_zero srt_ifvm 7 1
+if [ $traced = 1 ]; then
+	# the block is the pattern's, block 0, every time
+	sr_check "trace: the discard freed nothing, deferred one" \
+		sr_eq "$(sr_trace swapres_discard)" \
+		"swapres_discard: resv=$R vm=vm first=7 nr=1 freed=0 deferred=1"
+	sr_check "trace: the write's end freed it" sr_eq "$(sr_trace swapres_deferred_free)" \
+		"swapres_deferred_free: resv=$R vm=vm pblock=0"
+	sr_trace_off
+else
+	sr_skip "trace: no tracefs or no dm_swapres events"
+fi
 sr_check "dmsetup status agrees" sr_eq "$(sr_vm_alloc srt_ifvm)" 0
 
 sr_cleanup

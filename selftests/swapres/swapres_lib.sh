@@ -89,6 +89,25 @@ sr_cleanup() {
 	sr_dir=
 }
 
+# sr_trace_on: clear the trace buffer and enable events/dm_swapres/ (tracefs
+# mounted if needed); fails if the kernel has no tracing or the events
+sr_tracefs=
+sr_trace_on() {
+	local t=/sys/kernel/tracing
+	[ -e $t/trace ] || mount -t tracefs nodev $t 2>/dev/null
+	[ -d $t/events/dm_swapres ] || return 1
+	sr_tracefs=$t
+	echo 0 > $t/tracing_on && : > $t/trace &&
+		echo 1 > $t/events/dm_swapres/enable && echo 1 > $t/tracing_on
+}
+sr_trace_off() {
+	[ -n "$sr_tracefs" ] || return 0
+	echo 0 > $sr_tracefs/events/dm_swapres/enable
+	sr_tracefs=
+}
+# sr_trace EVENT: that event's lines so far, from "EVENT: " on
+sr_trace() { grep -o " $1: .*" "$sr_tracefs/trace" | sed 's/^ //'; }
+
 # sr_field DEV N: the Nth word of "dmsetup status DEV" (1-based, after start len type)
 sr_field() { dmsetup status "$1" | awk -v n="$2" '{ print $(n + 3) }'; }
 # reservation status fields

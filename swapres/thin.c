@@ -366,7 +366,7 @@ static int thin_map(struct dm_target *ti, struct bio *bio)
 		held = tt->vm->core.allocated;
 		ret = swapres_vm_write_begin(&tt->vm->core, page, &pblock);
 		if (trace_swapres_alloc_enabled() || trace_swapres_enospc_enabled())
-			thin_trace_write(tt, page, pblock, held, ret);
+			thin_trace_write(tt, page, ret ? 0 : pblock, held, ret);
 		spin_unlock_irqrestore(&resv->lock, flags);
 		if (ret) {
 			/* fail fast: never queue waiting for space */

@@ -30,14 +30,19 @@ static u64 page_in_block(const struct swapres_res *res, u64 page)
 	return BIT_ULL(page & (res->pages_per_block - 1));
 }
 
+/* bits [@bit, @bit + @n) of a u64, 1 <= @n <= 64 - @bit */
+static u64 bit_range(u32 bit, u32 n)
+{
+	return n == 64 ? ~0ULL : (BIT_ULL(n) - 1) << bit;
+}
+
 static void pages_clear_valid(struct swapres_vm *vm, u64 first, u64 nr)
 {
 	while (nr) {
 		u32 bit = first % 64, n = min_t(u64, 64 - bit, nr);
-		u64 mask = n == 64 ? ~0ULL : (BIT_ULL(n) - 1) << bit;
 		u64 *w = &vm->valid[first / 64];
 
-		WRITE_ONCE(*w, *w & ~mask);
+		WRITE_ONCE(*w, *w & ~bit_range(bit, n));
 		first += n;
 		nr -= n;
 	}
@@ -389,10 +394,7 @@ u32 swapres_vm_discard(struct swapres_vm *vm, u64 first, u64 nr_pages)
 
 		if (vm->map[vblock] != SWAPRES_HOLE) {
 			if (vm->written) {
-				u64 mask = (n == 64) ? ~0ULL :
-					   ((BIT_ULL(n) - 1) << off);
-
-				vm->written[vblock] &= ~mask;
+				vm->written[vblock] &= ~bit_range(off, n);
 				pages_clear_valid(vm, first, n);
 			}
 			if ((!vm->written || !vm->written[vblock]) &&

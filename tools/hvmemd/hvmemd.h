@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvmemd: shared declarations. main.c (event loop, period, decisions),
+ * config.c (configuration file), qmp.c (QMP client per VM), hvsrc.c (hvmem
+ * and host inputs), status.c (status socket, server and client).
+ */
+#ifndef HVMEMD_H
+#define HVMEMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+#include "../../uapi/hvmem.h"
+#include "policy.h"
+#include "qmp_json.h"
+
+#define HVMEMD_VERSION		"0.1.0"
+#define HVMEMD_CONF		"/etc/hvmem/hvmemd.conf"
+#define HVMEMD_SOCK		"/run/hvmemd.sock"
+#define HVMEMD_NAME_LEN		64
+#define HVMEMD_PATH_LEN		108	/* sun_path */
+#define HVMEMD_QOM_LEN		256
+
+/* Logging: syslog priorities; "<N>" prefixes under systemd, else timestamps. */
+#define LOG_E	3
+#define LOG_W	4
+#define LOG_N	5
+#define LOG_I	6
+#define LOG_D	7
+void hd_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+extern int hd_verbose;
+
+/* Global settings ([global]); see README.md "Configuration". */
+struct hd_global {
+	uint64_t budget_mib;
+	double idle_tax;
+	double period_s;
+	double hysteresis_pct;
+	uint64_t max_step_mib;
+	double swapin_storm_pages_s;
+	double headroom_pct;
+	double curve_margin_pct;
+	uint64_t host_min_available_mib;
+	double psi_some_avg10_max;
+	char status_socket[HVMEMD_PATH_LEN];
+};
+
+/* One [vm NAME] section. */
+struct hd_vmconf {
+	char name[HVMEMD_NAME_LEN];
+	char qmp[HVMEMD_PATH_LEN];
+	char balloon[HVMEMD_QOM_LEN];	/* QOM path, "" to search */
+	pid_t pid;			/* 0: from QMP */
+	double shares;
+	uint64_t min_mib, max_mib;	/* max 0: the VM's base memory */
+};
+
+struct hd_config {
+	struct hd_global g;
+	struct hd_vmconf *vms;
+	size_t nvms;
+};
+
+/* 0, or -1 with a message "file:line: what" in @err. */
+int config_load(const char *path, struct hd_config *c, char *err, size_t errlen);
+void config_free(struct hd_config *c);
+
+/* An epoll registrant: main.c dispatches on @kind. */
+enum hd_ev_kind { EV_SIGNAL, EV_TICK, EV_DECIDE, EV_STATUS, EV_QMP };
+struct hd_ev {
+	enum hd_ev_kind kind;
+	void *obj;
+};
+
+enum hd_vm_state { VM_DOWN, VM_SETUP, VM_READY };
+
+/* Commands in flight, by reply id. */
+enum hd_cmd {
+	CMD_CAPS, CMD_MEMSIZE, CMD_CPUS, CMD_LIST_PERIPH, CMD_LIST_ANON, CMD_SETPOLL,
+	CMD_STATS, CMD_QBALLOON, CMD_BALLOON,
+};
+#define HD_PEND_MAX	16
+#define HD_OUT_MAX	8192
+
+/* Where an input of a VM stands, for status. */
+#define SRC_LEN		96
+
+struct hd;
+
+struct hd_vm {
+	struct hd_vmconf c;
+	struct hd *hd;
+	struct hd_ev ev;
+	int fd;
+	enum hd_vm_state state;
+	struct qmp_framer fr;
+	char obuf[HD_OUT_MAX];
+	size_t outlen;
+	bool want_out;
+	uint64_t next_id;
+	struct { uint64_t id; enum hd_cmd kind; } pend[HD_PEND_MAX];
+	int npend;
+	int setup_pending;
+	int awaiting;		/* period replies still due */
+	int silent_periods;	/* periods that ended with replies due */
+	bool malformed;		/* a malformed reply this period */
+	int bad_lines;		/* malformed lines this period */
+	double retry_at;
+
+	/* discovery */
+	char balloon[HVMEMD_QOM_LEN];
+	bool no_balloon;
+	pid_t pid, peer_pid;
+	uint64_t base_mib;
+
+	/* hvmem */
+	uint32_t hv_id;
+	bool hv_ours;
+	int mrc_fd;
+	uint64_t mrc_refs;
+	double mrc_t;
+	struct pol_curve curve;
+	bool have_curve;
+	struct hvmem_cache_vm cache;
+	bool have_cache;
+
+	/* measurements */
+	struct qmp_gstats gs;
+	bool gs_fresh;
+	uint64_t swapin_prev, swapin_t_prev;
+	double swapin_rate;
+	bool have_swapin;
+	uint64_t actual_bytes;
+	bool actual_fresh, actual_known;
+
+	/* decisions */
+	uint64_t prev_desired;
+	bool have_prev;
+	bool scheduled;		/* part of the last decision */
+	struct pol_vm_out out;
+	uint64_t last_target;
+	char last_reason[POL_REASON_LEN];
+	char src_stats[SRC_LEN], src_curve[SRC_LEN], src_cache[SRC_LEN], note[SRC_LEN];
+	double decided_at;
+};
+
+/* The daemon's state (main.c). */
+struct hd {
+	struct hd_config cfg;
+	const char *cfg_path;
+	struct hd_vm **vms;
+	size_t nvms;
+	int epfd, sigfd, tickfd, decidefd, statusfd;
+	struct hd_ev ev_sig, ev_tick, ev_decide, ev_status;
+	bool no_hvmem, dry_run;
+	int hvfd;
+	char hv_note[SRC_LEN];
+	bool decide_armed;
+	uint64_t periods;
+	double started, reloaded;
+	/* host */
+	uint64_t host_avail_mib;
+	bool have_host_avail;
+	double psi_some10, psi_full10;
+	bool have_psi;
+	struct pol_result res;
+	bool host_pressure;
+	char status_path[HVMEMD_PATH_LEN];
+};
+
+double hd_now(void);	/* CLOCK_MONOTONIC seconds */
+
+/* qmp.c */
+void qmp_connect(struct hd *d, struct hd_vm *vm);
+void qmp_drop(struct hd *d, struct hd_vm *vm, const char *why);
+void qmp_event(struct hd *d, struct hd_vm *vm, uint32_t events);
+void qmp_period(struct hd *d, struct hd_vm *vm);	/* send the period's queries */
+void qmp_balloon(struct hd *d, struct hd_vm *vm, uint64_t mib);
+/* main.c: a period reply arrived (decide early when none is due) */
+void hd_reply_done(struct hd *d);
+
+/* hvsrc.c */
+void hv_tick(struct hd *d);			/* open /dev/hvmem if it appeared */
+void hv_vm_sample(struct hd *d, struct hd_vm *vm);	/* bind, curve, cache */
+void hv_vm_release(struct hd *d, struct hd_vm *vm);	/* unbind if ours, close */
+void host_sample(struct hd *d);
+pid_t pid_of_thread(pid_t tid);
+
+/* status.c */
+int status_listen(struct hd *d, const char *path);
+void status_close(struct hd *d);
+void status_accept(struct hd *d);
+int status_client(const char *path, bool json);
+
+#endif /* HVMEMD_H */

@@ -5,7 +5,7 @@
 #   make              modules (W=1) + hvmemctl + selftests
 #   make check        every test: host unit tests, build, VM selftests, KUnit
 #   make demo         boot a VM, load hvmem, bind a tiny KVM VM, show status
-#   make unit         host unit tests of the pure cores only
+#   make unit         host unit tests of the pure cores, hvmemd against fake QMP
 #   make checkpatch   checkpatch.pl --strict over the kernel sources
 #   make KDIR=...     build the modules against another kernel tree
 
@@ -25,6 +25,7 @@ modules:
 
 tools:
 	$(MAKE) -C tools/hvmemctl O=$(BUILD)/tools
+	$(MAKE) -C tools/hvmemd O=$(BUILD)/tools
 	@mkdir -p $(BUILD)/tools
 	$(CC) -O2 -Wall -Wextra -o $(BUILD)/tools/kvm-tiny-vmm tools/kvm-tiny/kvm_tiny_vmm.c
 
@@ -37,6 +38,7 @@ selftests: ksft-headers
 
 unit: ksft-headers
 	$(MAKE) -C selftests/unit O=$(BUILD)/unit KSFT=$(BUILD)/ksft run
+	$(MAKE) -C tools/hvmemd O=$(BUILD)/unit KSFT=$(BUILD)/ksft unit
 
 check:
 	scripts/check

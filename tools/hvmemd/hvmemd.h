@@ -100,13 +100,14 @@ struct hd_vm {
 	size_t outlen;
 	bool want_out;
 	uint64_t next_id;
-	struct { uint64_t id; enum hd_cmd kind; } pend[HD_PEND_MAX];
+	struct { uint64_t id; enum hd_cmd kind; uint64_t period; } pend[HD_PEND_MAX];
 	int npend;
 	int setup_pending;
 	int awaiting;		/* period replies still due */
 	int silent_periods;	/* periods that ended with replies due */
 	bool malformed;		/* a malformed reply this period */
 	int bad_lines;		/* malformed lines this period */
+	int rx_lines;		/* lines received this period */
 	double retry_at;
 
 	/* discovery */

@@ -191,6 +191,7 @@ static void decide(struct hd *d)
 		struct hd_vm *vm = map[i];
 		struct pol_vm_out *o = &out[i];
 		bool changed = !vm->decided_at || o->target_mib != vm->last_target;
+		char actual[32] = "unknown";
 
 		vm->scheduled = true;
 		vm->out = *o;
@@ -201,13 +202,16 @@ static void decide(struct hd *d)
 		}
 		if ((o->flags & POL_OUT_COMMAND) && !d->dry_run)
 			qmp_balloon(d, vm, o->command_mib);
+		if (in[i].valid & POL_HAVE_ACTUAL)
+			snprintf(actual, sizeof(actual), "%llu MiB",
+				 (unsigned long long)in[i].actual_mib);
 		if (changed || (o->flags & (POL_OUT_COMMAND | POL_OUT_STORM)) ||
 		    strcmp(o->reason, vm->last_reason))
 			hd_log(LOG_N, "vm %s: target %llu MiB%s%s (actual %s, rho %.3g, f %.2f): %s",
 			       vm->c.name, (unsigned long long)o->target_mib,
 			       (o->flags & POL_OUT_COMMAND) ? ", balloon " : "",
 			       (o->flags & POL_OUT_COMMAND) ? (d->dry_run ? "(dry run)" : "set") : "",
-			       vm->actual_known ? "known" : "unknown", o->rho, o->f, o->reason);
+			       actual, o->rho, o->f, o->reason);
 		vm->last_target = o->target_mib;
 		snprintf(vm->last_reason, sizeof(vm->last_reason), "%s", o->reason);
 	}

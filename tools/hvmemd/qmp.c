@@ -82,6 +82,7 @@ static int send_cmd(struct hd *d, struct hd_vm *vm, enum hd_cmd kind, const char
 	vm->outlen += (size_t)n;
 	vm->pend[vm->npend].id = vm->next_id++;
 	vm->pend[vm->npend].kind = kind;
+	vm->pend[vm->npend].period = d->periods;
 	vm->npend++;
 	flush(d, vm);
 	return vm->fd < 0 ? -1 : 0;
@@ -245,7 +246,7 @@ static void malformed(struct hd *d, struct hd_vm *vm, const char *what)
 	vm->malformed = true;
 }
 
-static void on_reply(struct hd *d, struct hd_vm *vm, enum hd_cmd kind,
+static void on_reply(struct hd *d, struct hd_vm *vm, enum hd_cmd kind, uint64_t period,
 		     const struct json_doc *doc, const struct qmp_msg *m)
 {
 	bool err = m->kind == QMP_ERROR;
@@ -358,8 +359,8 @@ static void on_reply(struct hd *d, struct hd_vm *vm, enum hd_cmd kind,
 	case CMD_BALLOON:
 		return;
 	}
-	/* a period reply */
-	if (vm->awaiting > 0 && --vm->awaiting == 0)
+	/* a reply of this period's queries (a late one only updates the values) */
+	if (period == d->periods && vm->awaiting > 0 && --vm->awaiting == 0)
 		hd_reply_done(d);
 }
 
@@ -370,6 +371,7 @@ static int on_line(void *arg, const char *s, size_t len)
 	struct qmp_msg m;
 	int i, ret;
 
+	vm->rx_lines++;
 	if (!s) {
 		malformed(vm->hd, vm, "line too long");
 		return 0;
@@ -410,11 +412,12 @@ static int on_line(void *arg, const char *s, size_t len)
 		}
 		{
 			enum hd_cmd kind = vm->pend[i].kind;
+			uint64_t period = vm->pend[i].period;
 
 			memmove(&vm->pend[i], &vm->pend[i + 1],
 				(size_t)(vm->npend - i - 1) * sizeof(vm->pend[0]));
 			vm->npend--;
-			on_reply(vm->hd, vm, kind, &doc, &m);
+			on_reply(vm->hd, vm, kind, period, &doc, &m);
 		}
 		break;
 	}
@@ -463,9 +466,11 @@ void qmp_event(struct hd *d, struct hd_vm *vm, uint32_t events)
 
 void qmp_period(struct hd *d, struct hd_vm *vm)
 {
+	int i;
+
 	if (vm->state != VM_READY || vm->fd < 0)
 		return;
-	if (vm->awaiting) {
+	if (vm->awaiting && !vm->rx_lines) {
 		if (++vm->silent_periods >= 3) {
 			qmp_drop(d, vm, "no reply for 3 periods");
 			return;
@@ -473,8 +478,20 @@ void qmp_period(struct hd *d, struct hd_vm *vm)
 	} else {
 		vm->silent_periods = 0;
 	}
+	/* forget queries unanswered for two periods (their reply was lost) */
+	for (i = 0; i < vm->npend; ) {
+		if ((vm->pend[i].kind == CMD_STATS || vm->pend[i].kind == CMD_QBALLOON ||
+		     vm->pend[i].kind == CMD_BALLOON) && vm->pend[i].period + 2 <= d->periods) {
+			memmove(&vm->pend[i], &vm->pend[i + 1],
+				(size_t)(vm->npend - i - 1) * sizeof(vm->pend[0]));
+			vm->npend--;
+		} else {
+			i++;
+		}
+	}
 	vm->malformed = false;
 	vm->bad_lines = 0;
+	vm->rx_lines = 0;
 	vm->gs_fresh = vm->actual_fresh = false;
 	vm->awaiting = 0;
 	if (vm->balloon[0]) {

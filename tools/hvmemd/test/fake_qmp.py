@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""A fake QEMU QMP server on a unix socket, for testing hvmemd on the host.
+
+    fake_qmp.py SOCKET --log FILE [--mode normal|disconnect|malformed]
+                [--total-mib N] [--avail-mib N] [--free-mib N] [--max-mib N]
+                [--swapin-mib-s N] [--drop-after N]
+
+It speaks enough QMP for hvmemd: the greeting, qmp_capabilities,
+query-memory-size-summary, query-cpus-fast (its own thread id), qom-list
+(a virtio-balloon-pci in /machine/peripheral-anon), qom-set, qom-get
+guest-stats (the scripted numbers), query-balloon and balloon (the new size
+becomes "actual"). Replies are written in two parts with a pause between,
+and a BALLOON_CHANGE / RTC_CHANGE event comes before some replies.
+Every command received is appended to the log as one JSON line.
+
+Modes: disconnect closes the connection after --drop-after commands and
+removes its socket (the VM "went away"); malformed answers guest-stats with
+broken JSON and a line of garbage.
+"""
+import argparse
+import json
+import os
+import socket
+import sys
+import threading
+import time
+
+MIB = 1 << 20
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("socket")
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--mode", default="normal", choices=["normal", "disconnect", "malformed"])
+    ap.add_argument("--total-mib", type=int, default=2048)
+    ap.add_argument("--avail-mib", type=int, default=1024)
+    ap.add_argument("--free-mib", type=int, default=512)
+    ap.add_argument("--max-mib", type=int, default=2048)
+    ap.add_argument("--swapin-mib-s", type=float, default=0)
+    ap.add_argument("--drop-after", type=int, default=12)
+    a = ap.parse_args()
+
+    try:
+        os.unlink(a.socket)
+    except FileNotFoundError:
+        pass
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(a.socket)
+    srv.listen(4)
+    logf = open(a.log, "a", buffering=1)
+    actual = a.max_mib * MIB
+    start = time.time()
+    ncmds = 0
+
+    def send(conn, obj, split=True):
+        data = (json.dumps(obj) + "\r\n").encode()
+        if split and len(data) > 8:
+            conn.sendall(data[: len(data) // 2])
+            time.sleep(0.005)
+            conn.sendall(data[len(data) // 2:])
+        else:
+            conn.sendall(data)
+
+    while True:
+        conn, _ = srv.accept()
+        send(conn, {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7},
+                                        "package": ""}, "capabilities": ["oob"]}})
+        buf = b""
+        alive = True
+        while alive:
+            try:
+                chunk = conn.recv(4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                if not line.strip():
+                    continue
+                try:
+                    cmd = json.loads(line)
+                except ValueError:
+                    send(conn, {"error": {"class": "GenericError", "desc": "bad json"}})
+                    continue
+                ncmds += 1
+                logf.write(json.dumps({"t": time.time() - start, "cmd": cmd}) + "\n")
+                ex = cmd.get("execute")
+                args = cmd.get("arguments", {})
+                cid = cmd.get("id")
+                ret = {}
+                if a.mode == "disconnect" and ncmds > a.drop_after:
+                    conn.close()
+                    srv.close()
+                    os.unlink(a.socket)
+                    logf.write(json.dumps({"t": time.time() - start, "gone": True}) + "\n")
+                    time.sleep(60)
+                    return
+                if ex == "query-memory-size-summary":
+                    ret = {"base-memory": a.max_mib * MIB, "plugged-memory": 0}
+                elif ex == "query-cpus-fast":
+                    ret = [{"cpu-index": 0, "thread-id": threading.get_native_id(),
+                            "qom-path": "/machine/unattached/device[0]", "target": "x86_64"}]
+                elif ex == "qom-list":
+                    if args.get("path") == "/machine/peripheral-anon":
+                        ret = [{"name": "type", "type": "string"},
+                               {"name": "device[0]", "type": "child<virtio-balloon-pci>"}]
+                    else:
+                        ret = [{"name": "type", "type": "string"}]
+                elif ex == "qom-get" and args.get("property") == "guest-stats":
+                    if a.mode == "malformed":
+                        conn.sendall(b'{"return": {"stats": [}, "id": %d}\r\n' % cid)
+                        conn.sendall(b"\x00\xffgarbage{{{\r\n")
+                        continue
+                    now = time.time() - start
+                    ret = {"stats": {
+                        "stat-total-memory": a.total_mib * MIB,
+                        "stat-available-memory": a.avail_mib * MIB,
+                        "stat-free-memory": a.free_mib * MIB,
+                        "stat-disk-caches": 64 * MIB,
+                        "stat-swap-in": int(a.swapin_mib_s * MIB * now),
+                        "stat-swap-out": 0,
+                        "stat-major-faults": 10,
+                        "stat-minor-faults": 18446744073709551615,
+                        "stat-htlb-pgalloc": 0},
+                        "last-update": int(now) + 1}
+                elif ex == "query-balloon":
+                    send(conn, {"event": "RTC_CHANGE", "data": {"offset": 0},
+                                "timestamp": {"seconds": 0, "microseconds": 0}})
+                    ret = {"actual": actual}
+                elif ex == "balloon":
+                    actual = int(args["value"])
+                    send(conn, {"event": "BALLOON_CHANGE", "data": {"actual": actual},
+                                "timestamp": {"seconds": 0, "microseconds": 0}})
+                send(conn, {"return": ret, "id": cid})
+        conn.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

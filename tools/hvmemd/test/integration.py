@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host integration test of hvmemd against fake QMP servers (no /dev/hvmem).
+
+    integration.py HVMEMD_BINARY
+
+Four fake VMs (fake_qmp.py): "busy" (little available memory), "idle"
+(mostly free), "dead" (closes its socket after a few commands) and "bad"
+(answers guest-stats with malformed JSON). Checks, printing TAP: hvmemd
+sets balloon targets from the guest metric, rate-limited; drops the dead VM
+and keeps serving the others; skips the malformed one (no balloon command);
+reports over its status socket (text and JSON, through --status); reloads
+its configuration on SIGHUP (new budget, VM removed); exits 0 on SIGTERM,
+removing its socket; runs with hvmem absent and says so.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MIB = 1 << 20
+results = []
+
+
+def tap(ok, name, diag=""):
+    results.append(ok)
+    print(("ok" if ok else "not ok") + " %d %s" % (len(results), name))
+    if diag and not ok:
+        for line in str(diag).splitlines()[-30:]:
+            print("#   " + line)
+    sys.stdout.flush()
+
+
+def balloons(log):
+    """The balloon values (MiB) a fake server received, in order."""
+    out = []
+    try:
+        with open(log) as f:
+            for line in f:
+                e = json.loads(line)
+                c = e.get("cmd", {})
+                if c.get("execute") == "balloon":
+                    out.append(c["arguments"]["value"] // MIB)
+    except FileNotFoundError:
+        pass
+    return out
+
+
+def wait_for(pred, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.1)
+    return pred()
+
+
+def main():
+    daemon = os.path.abspath(sys.argv[1])
+    tmp = tempfile.mkdtemp(prefix="hvmemd-test-")
+    sock = os.path.join(tmp, "hvmemd.sock")
+    conf = os.path.join(tmp, "hvmemd.conf")
+    errlog = os.path.join(tmp, "hvmemd.log")
+    fakes = {
+        "busy": ["--total-mib", "2048", "--avail-mib", "200", "--free-mib", "100"],
+        "idle": ["--total-mib", "2048", "--avail-mib", "1800", "--free-mib", "1700"],
+        "dead": ["--mode", "disconnect", "--drop-after", "10"],
+        "bad": ["--mode", "malformed"],
+    }
+    procs = []
+    print("TAP version 13")
+    print("1..13")
+    for name, args in fakes.items():
+        p = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_qmp.py"),
+                              os.path.join(tmp, name + ".qmp"), "--log",
+                              os.path.join(tmp, name + ".log")] + args)
+        procs.append(p)
+    wait_for(lambda: all(os.path.exists(os.path.join(tmp, n + ".qmp")) for n in fakes), 10)
+
+    def write_conf(budget, vms):
+        with open(conf, "w") as f:
+            f.write("# hvmemd integration test\n[global]\nbudget_mib = %d\nidle_tax = 0.75\n"
+                    "period_s = 0.5\nhysteresis_pct = 2\nmax_step_mib = 512\n"
+                    "headroom_pct = 10\nswapin_storm_pages_s = 100000\n"
+                    "status_socket = %s\n" % (budget, sock))
+            for n in vms:
+                f.write("\n[vm %s]\nqmp = %s\nshares = 1000\nmin_mib = 128\n%s" %
+                        (n, os.path.join(tmp, n + ".qmp"),
+                         "max_mib = 2048\n" if n != "idle" else ""))
+
+    write_conf(8192, ["busy", "idle", "dead", "bad"])
+    err = open(errlog, "w")
+    d = subprocess.Popen([daemon, "-c", conf, "--no-hvmem", "-v"], stderr=err,
+                         stdout=subprocess.DEVNULL)
+
+    def logtext():
+        with open(errlog) as f:
+            return f.read()
+
+    def status(js):
+        r = subprocess.run([daemon, "--status", "-s", sock] + (["-j"] if js else []),
+                           capture_output=True, text=True, timeout=10)
+        return r.returncode, r.stdout
+
+    try:
+        # idle: used 248 MiB + 10% -> 273; from 2048 by steps of 512 (max from QEMU)
+        ok = wait_for(lambda: 273 in balloons(os.path.join(tmp, "idle.log")), 20)
+        b = balloons(os.path.join(tmp, "idle.log"))
+        tap(ok and b[:4] == [1536, 1024, 512, 273],
+            "idle VM ballooned down to used + headroom, 512 MiB per period", "%s\n%s" % (b, logtext()))
+        # busy: used 1848 + 10% = 2033
+        b = balloons(os.path.join(tmp, "busy.log"))
+        tap(b[:1] == [2033], "busy VM keeps used + headroom", b)
+        tap(wait_for(lambda: "vm dead: dropped" in logtext(), 20),
+            "dead VM dropped (logged)", logtext())
+        n_busy = len(balloons(os.path.join(tmp, "busy.log")))
+        time.sleep(1.5)
+        rc, out = status(True)
+        try:
+            st = json.loads(out)
+        except ValueError as e:
+            st = None
+            tap(False, "status JSON parses", "%s: %r" % (e, out[:2000]))
+        else:
+            tap(True, "status JSON parses")
+        vms = {v["name"]: v for v in (st or {}).get("vms", [])}
+        tap(rc == 0 and vms.get("dead", {}).get("state") == "down" and
+            vms.get("busy", {}).get("state") == "ready" and
+            vms.get("idle", {}).get("target_mib") == 273 and
+            vms.get("idle", {}).get("actual_mib") == 273,
+            "status: dead VM down, others ready, target and actual", out)
+        tap("unavailable" in (st or {}).get("hvmem", "") or "off" in (st or {}).get("hvmem", ""),
+            "status reports hvmem inputs unavailable", (st or {}).get("hvmem"))
+        # the others still get queried after the drop: the fake logs their commands
+        tap(wait_for(lambda: sum(1 for _ in open(os.path.join(tmp, "busy.log"))) > 20, 5) and
+            "retrying" in logtext(), "other VMs keep being served after the drop", logtext())
+        tap(balloons(os.path.join(tmp, "bad.log")) == [] and
+            "vm bad: malformed QMP reply" in logtext() and
+            "held" in vms.get("bad", {}).get("last_decision", {}).get("reason", ""),
+            "malformed VM logged, held, never ballooned", "%s\n%s" % (vms.get("bad"), logtext()))
+        rc, out = status(False)
+        tap(rc == 0 and "busy" in out and "last decision" in out and "budget 8192" in out,
+            "text status", out)
+        # reload: budget 1024 for busy+idle (+bad), dead removed
+        write_conf(1024, ["busy", "idle", "bad"])
+        d.send_signal(signal.SIGHUP)
+        tap(wait_for(lambda: "reloaded" in logtext() and "1 removed" in logtext(), 10),
+            "SIGHUP reloads the configuration", logtext())
+        time.sleep(2)
+        rc, out = status(True)
+        st = json.loads(out) if rc == 0 else {}
+        vms = {v["name"]: v for v in st.get("vms", [])}
+        tap(st.get("budget_mib") == 1024 and "dead" not in vms and st.get("contended") and
+            st.get("sum_target_mib", 1 << 30) <= 1024 and
+            all(v.get("target_mib", 0) >= 128 for v in vms.values() if v["scheduled"]),
+            "after reload: new budget honoured, mins held", out)
+        # a garbage request gets an error, the daemon lives on
+        import socket as s_
+        c = s_.socket(s_.AF_UNIX, s_.SOCK_STREAM)
+        c.connect(sock)
+        c.sendall(b"\xff" * 100 + b"\n")
+        reply = c.recv(4096)
+        c.close()
+        tap(reply.startswith(b"error") and status(False)[0] == 0, "garbage status request refused")
+        d.send_signal(signal.SIGTERM)
+        try:
+            rc = d.wait(10)
+        except subprocess.TimeoutExpired:
+            rc = None
+        tap(rc == 0 and not os.path.exists(sock) and "exiting" in logtext(),
+            "SIGTERM: clean exit, socket removed", "rc %s\n%s" % (rc, logtext()))
+    finally:
+        if d.poll() is None:
+            d.kill()
+        for p in procs:
+            p.kill()
+            p.wait()
+        err.close()
+        if all(results) and not os.environ.get("HVMEMD_TEST_KEEP"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print("# logs kept in " + tmp)
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

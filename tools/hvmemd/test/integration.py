@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Host integration test of hvmemd against fake QMP servers (no /dev/hvmem).
 
-    integration.py HVMEMD_BINARY
+    integration.py HVMEMD_BINARY [HVMEMCTL_BINARY]
 
 Four fake VMs (fake_qmp.py): "busy" (little available memory), "idle"
 (mostly free), "dead" (closes its socket after a few commands) and "bad"
@@ -10,7 +10,7 @@ Four fake VMs (fake_qmp.py): "busy" (little available memory), "idle"
 sets balloon targets from the guest metric, rate-limited; drops the dead VM
 and keeps serving the others; skips the malformed one (no balloon command);
 reports over its status socket (text and JSON, through --status); reloads
-its configuration on SIGHUP (new budget, VM removed); exits 0 on SIGTERM,
+its configuration on SIGHUP; `hvmemctl sched status` reads the same socket (new budget, VM removed); exits 0 on SIGTERM,
 removing its socket; runs with hvmem absent and says so.
 """
 import json
@@ -62,6 +62,7 @@ def wait_for(pred, timeout):
 
 def main():
     daemon = os.path.abspath(sys.argv[1])
+    ctl = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
     tmp = tempfile.mkdtemp(prefix="hvmemd-test-")
     sock = os.path.join(tmp, "hvmemd.sock")
     conf = os.path.join(tmp, "hvmemd.conf")
@@ -74,7 +75,7 @@ def main():
     }
     procs = []
     print("TAP version 13")
-    print("1..13")
+    print("1..14")
     for name, args in fakes.items():
         p = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_qmp.py"),
                               os.path.join(tmp, name + ".qmp"), "--log",
@@ -146,6 +147,20 @@ def main():
         rc, out = status(False)
         tap(rc == 0 and "busy" in out and "last decision" in out and "budget 8192" in out,
             "text status", out)
+        if ctl:
+            r = subprocess.run([ctl, "sched", "status", "-s", sock, "-j"], capture_output=True,
+                               text=True, timeout=10)
+            try:
+                names = sorted(v["name"] for v in json.loads(r.stdout)["vms"])
+            except (ValueError, KeyError):
+                names = None
+            r2 = subprocess.run([ctl, "sched", "status", "-s", sock + ".nope"],
+                                capture_output=True, text=True, timeout=10)
+            tap(r.returncode == 0 and names == ["bad", "busy", "dead", "idle"] and
+                r2.returncode == 1 and "hvmemd running" in r2.stderr,
+                "hvmemctl sched status -j", r.stdout + r.stderr + r2.stderr)
+        else:
+            tap(True, "hvmemctl sched status # SKIP no hvmemctl given")
         # reload: budget 1024 for busy+idle (+bad), dead removed
         write_conf(1024, ["busy", "idle", "bad"])
         d.send_signal(signal.SIGHUP)

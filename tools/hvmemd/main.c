@@ -239,6 +239,7 @@ static void tick(struct hd *d)
 	size_t i;
 
 	d->periods++;
+	d->decide_armed = false;	/* no early decision while the queries go out */
 	host_sample(d);
 	hv_tick(d);
 	for (i = 0; i < d->nvms; i++) {

@@ -27,6 +27,7 @@ import threading
 import time
 
 MIB = 1 << 20
+ncmds = 0
 
 
 def main():
@@ -52,7 +53,6 @@ def main():
     logf = open(a.log, "a", buffering=1)
     actual = a.max_mib * MIB
     start = time.time()
-    ncmds = 0
 
     def send(conn, obj, split=True):
         data = (json.dumps(obj) + "\r\n").encode()
@@ -65,78 +65,87 @@ def main():
 
     while True:
         conn, _ = srv.accept()
-        send(conn, {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7},
-                                        "package": ""}, "capabilities": ["oob"]}})
-        buf = b""
-        alive = True
-        while alive:
-            try:
-                chunk = conn.recv(4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                if not line.strip():
-                    continue
-                try:
-                    cmd = json.loads(line)
-                except ValueError:
-                    send(conn, {"error": {"class": "GenericError", "desc": "bad json"}})
-                    continue
-                ncmds += 1
-                logf.write(json.dumps({"t": time.time() - start, "cmd": cmd}) + "\n")
-                ex = cmd.get("execute")
-                args = cmd.get("arguments", {})
-                cid = cmd.get("id")
-                ret = {}
-                if a.mode == "disconnect" and ncmds > a.drop_after:
-                    conn.close()
-                    srv.close()
-                    os.unlink(a.socket)
-                    logf.write(json.dumps({"t": time.time() - start, "gone": True}) + "\n")
-                    time.sleep(60)
-                    return
-                if ex == "query-memory-size-summary":
-                    ret = {"base-memory": a.max_mib * MIB, "plugged-memory": 0}
-                elif ex == "query-cpus-fast":
-                    ret = [{"cpu-index": 0, "thread-id": threading.get_native_id(),
-                            "qom-path": "/machine/unattached/device[0]", "target": "x86_64"}]
-                elif ex == "qom-list":
-                    if args.get("path") == "/machine/peripheral-anon":
-                        ret = [{"name": "type", "type": "string"},
-                               {"name": "device[0]", "type": "child<virtio-balloon-pci>"}]
-                    else:
-                        ret = [{"name": "type", "type": "string"}]
-                elif ex == "qom-get" and args.get("property") == "guest-stats":
-                    if a.mode == "malformed":
-                        conn.sendall(b'{"return": {"stats": [}, "id": %d}\r\n' % cid)
-                        conn.sendall(b"\x00\xffgarbage{{{\r\n")
-                        continue
-                    now = time.time() - start
-                    ret = {"stats": {
-                        "stat-total-memory": a.total_mib * MIB,
-                        "stat-available-memory": a.avail_mib * MIB,
-                        "stat-free-memory": a.free_mib * MIB,
-                        "stat-disk-caches": 64 * MIB,
-                        "stat-swap-in": int(a.swapin_mib_s * MIB * now),
-                        "stat-swap-out": 0,
-                        "stat-major-faults": 10,
-                        "stat-minor-faults": 18446744073709551615,
-                        "stat-htlb-pgalloc": 0},
-                        "last-update": int(now) + 1}
-                elif ex == "query-balloon":
-                    send(conn, {"event": "RTC_CHANGE", "data": {"offset": 0},
-                                "timestamp": {"seconds": 0, "microseconds": 0}})
-                    ret = {"actual": actual}
-                elif ex == "balloon":
-                    actual = int(args["value"])
-                    send(conn, {"event": "BALLOON_CHANGE", "data": {"actual": actual},
-                                "timestamp": {"seconds": 0, "microseconds": 0}})
-                send(conn, {"return": ret, "id": cid})
+        try:
+            actual = serve(conn, a, send, logf, srv, start, actual)
+        except OSError:
+            pass  # the client went away
         conn.close()
+
+
+def serve(conn, a, send, logf, srv, start, actual):
+    """One QMP session; returns the balloon size for the next one."""
+    global ncmds
+    send(conn, {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7},
+                                    "package": ""}, "capabilities": ["oob"]}})
+    buf = b""
+    while True:
+        try:
+            chunk = conn.recv(4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        buf += chunk
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            if not line.strip():
+                continue
+            try:
+                cmd = json.loads(line)
+            except ValueError:
+                send(conn, {"error": {"class": "GenericError", "desc": "bad json"}})
+                continue
+            ncmds += 1
+            logf.write(json.dumps({"t": time.time() - start, "cmd": cmd}) + "\n")
+            ex = cmd.get("execute")
+            args = cmd.get("arguments", {})
+            cid = cmd.get("id")
+            ret = {}
+            if a.mode == "disconnect" and ncmds > a.drop_after:
+                conn.close()
+                srv.close()
+                os.unlink(a.socket)
+                logf.write(json.dumps({"t": time.time() - start, "gone": True}) + "\n")
+                time.sleep(60)
+                sys.exit(0)
+            if ex == "query-memory-size-summary":
+                ret = {"base-memory": a.max_mib * MIB, "plugged-memory": 0}
+            elif ex == "query-cpus-fast":
+                ret = [{"cpu-index": 0, "thread-id": threading.get_native_id(),
+                        "qom-path": "/machine/unattached/device[0]", "target": "x86_64"}]
+            elif ex == "qom-list":
+                if args.get("path") == "/machine/peripheral-anon":
+                    ret = [{"name": "type", "type": "string"},
+                           {"name": "device[0]", "type": "child<virtio-balloon-pci>"}]
+                else:
+                    ret = [{"name": "type", "type": "string"}]
+            elif ex == "qom-get" and args.get("property") == "guest-stats":
+                if a.mode == "malformed":
+                    conn.sendall(b'{"return": {"stats": [}, "id": %d}\r\n' % cid)
+                    conn.sendall(b"\x00\xffgarbage{{{\r\n")
+                    continue
+                now = time.time() - start
+                ret = {"stats": {
+                    "stat-total-memory": a.total_mib * MIB,
+                    "stat-available-memory": a.avail_mib * MIB,
+                    "stat-free-memory": a.free_mib * MIB,
+                    "stat-disk-caches": 64 * MIB,
+                    "stat-swap-in": int(a.swapin_mib_s * MIB * now),
+                    "stat-swap-out": 0,
+                    "stat-major-faults": 10,
+                    "stat-minor-faults": 18446744073709551615,
+                    "stat-htlb-pgalloc": 0},
+                    "last-update": int(now) + 1}
+            elif ex == "query-balloon":
+                send(conn, {"event": "RTC_CHANGE", "data": {"offset": 0},
+                            "timestamp": {"seconds": 0, "microseconds": 0}})
+                ret = {"actual": actual}
+            elif ex == "balloon":
+                actual = int(args["value"])
+                send(conn, {"event": "BALLOON_CHANGE", "data": {"actual": actual},
+                            "timestamp": {"seconds": 0, "microseconds": 0}})
+            send(conn, {"return": ret, "id": cid})
+    return actual
 
 
 if __name__ == "__main__":

@@ -476,6 +476,38 @@ TEST(random_properties)
 		if (bad)
 			break;
 
+		/*
+		 * ESX's order, without curves or held VMs: a VM that got memory
+		 * above its floor has rho at least that of any VM left below its
+		 * cap, one chunk further (nothing to gain by reclaiming from it).
+		 */
+		for (i = 0; i < n; i++)
+			in[i].valid &= ~(POL_HAVE_CURVE | POL_HELD | POL_HAVE_SWAPIN);
+		g.host_pressure = false;
+		ASSERT_EQ(0, pol_decide(&g, in, out, n, &res));
+		if (res.contended) {
+			size_t j;
+
+			for (i = 0; i < n; i++) {
+				uint64_t cap = out[i].desired_mib;
+
+				if (out[i].target_mib >= cap)
+					continue;
+				for (j = 0; j < n; j++) {
+					double ri = pol_rho(in[i].shares,
+							    (double)(out[i].target_mib + res.chunk_mib),
+							    out[i].f, g.idle_tax);
+					double rj = pol_rho(in[j].shares, (double)out[j].target_mib,
+							    out[j].f, g.idle_tax);
+
+					if (j != i && out[j].target_mib > in[j].min_mib &&
+					    rj < ri * (1 - 1e-9))
+						bad++;
+				}
+			}
+			EXPECT_EQ(0, bad) TH_LOG("run %u: rho order", run);
+		}
+
 		/* a twin of VM 0 (no curves, not held) gets the same target */
 		for (i = 0; i < n; i++)
 			in[i].valid &= ~(POL_HAVE_CURVE | POL_HELD);

@@ -221,11 +221,11 @@ int config_load(const char *path, struct hd_config *c, char *err, size_t errlen)
 		*eq = '\0';
 		k = trim(s);
 		v = trim(eq + 1);
-		if (in_global)
+		if (in_global) {
 			ret = global_key(&c->g, k, v);
-		else if (cur)
+		} else if (cur) {
 			ret = vm_key(cur, k, v);
-		else {
+		} else {
 			fail(err, errlen, path, line, "key '%s' outside a section", k);
 			goto bad;
 		}

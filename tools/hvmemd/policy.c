@@ -300,8 +300,10 @@ static int check(const struct pol_global *g, const struct pol_vm_in *in, size_t 
 	for (i = 0; i < n; i++) {
 		if (!(in[i].shares > 0) || !isfinite(in[i].shares) || in[i].min_mib > in[i].max_mib)
 			return -1;
-		if ((in[i].valid & POL_HAVE_CURVE) && (!in[i].curve.n ||
-		    in[i].curve.n > POL_CURVE_MAX || !(in[i].curve.refs_per_s >= 0)))
+		if (!(in[i].valid & POL_HAVE_CURVE))
+			continue;
+		if (!in[i].curve.n || in[i].curve.n > POL_CURVE_MAX ||
+		    !(in[i].curve.refs_per_s >= 0))
 			return -1;
 	}
 	return 0;
@@ -379,7 +381,8 @@ int pol_decide(const struct pol_global *g, const struct pol_vm_in *in,
 		for (i = 0; i < n; i++) {
 			t[i] = in[i].min_mib;
 			why(&out[i], "infeasible: mins %llu > budget %llu, given min",
-			    (unsigned long long)res->sum_min_mib, (unsigned long long)g->budget_mib);
+			    (unsigned long long)res->sum_min_mib,
+			    (unsigned long long)g->budget_mib);
 		}
 		goto done;
 	}

@@ -123,14 +123,26 @@ static int parse_string(struct parser *p, const char **out)
 			return -EINVAL;
 		c = (unsigned char)*p->s++;
 		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '/': *o++ = '/'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
+		case '"':
+		case '\\':
+		case '/':
+			*o++ = (char)c;
+			break;
+		case 'b':
+			*o++ = '\b';
+			break;
+		case 'f':
+			*o++ = '\f';
+			break;
+		case 'n':
+			*o++ = '\n';
+			break;
+		case 'r':
+			*o++ = '\r';
+			break;
+		case 't':
+			*o++ = '\t';
+			break;
 		case 'u': {
 			unsigned int cp, lo;
 
@@ -518,16 +530,19 @@ int qmp_classify(const struct json_doc *d, struct qmp_msg *m)
 	id = json_get(d, root, "id");
 	if (json_u64(id, &v) && v <= INT64_MAX)
 		m->id = (int64_t)v;
-	if ((n = json_get(d, root, "QMP")) && n->type == JSON_OBJ) {
+	n = json_get(d, root, "QMP");
+	if (n && n->type == JSON_OBJ) {
 		m->kind = QMP_GREETING;
 		return 0;
 	}
-	if ((n = json_get(d, root, "return"))) {
+	n = json_get(d, root, "return");
+	if (n) {
 		m->kind = QMP_RETURN;
 		m->ret = n;
 		return 0;
 	}
-	if ((n = json_get(d, root, "error"))) {
+	n = json_get(d, root, "error");
+	if (n) {
 		if (n->type != JSON_OBJ)
 			return -EINVAL;
 		m->kind = QMP_ERROR;
@@ -537,7 +552,8 @@ int qmp_classify(const struct json_doc *d, struct qmp_msg *m)
 			m->err_desc = json_str(json_get(d, n, "desc"));
 		return 0;
 	}
-	if ((m->event = json_str(json_get(d, root, "event")))) {
+	m->event = json_str(json_get(d, root, "event"));
+	if (m->event) {
 		m->kind = QMP_EVENT;
 		m->data = json_get(d, root, "data");
 		return 0;

@@ -165,6 +165,8 @@ static void decide(struct hd *d)
 		if (vm->have_swapin) {
 			v->valid |= POL_HAVE_SWAPIN;
 			v->swapin_pages_s = vm->swapin_rate;
+		} else if (vm->gs_fresh && (vm->gs.have & (1u << GS_SWAP_IN))) {
+			v->valid |= POL_SWAPIN_PENDING;
 		}
 		if (vm->actual_known) {
 			v->valid |= POL_HAVE_ACTUAL;

@@ -164,10 +164,17 @@ static double active_fraction(const struct pol_global *g, const struct pol_vm_in
 	return f < 0 ? 0 : f > 1 ? 1 : f;
 }
 
-static bool storming(const struct pol_global *g, const struct pol_vm_in *v)
+/*
+ * Never shrunk: swapping in past the threshold (@measured_only), or also
+ * when its rate is not known yet. Only a measured storm raises the floor.
+ */
+static bool storming(const struct pol_global *g, const struct pol_vm_in *v, bool measured_only)
 {
-	return (v->valid & POL_HAVE_SWAPIN) && (v->valid & POL_HAVE_ACTUAL) &&
-	       g->swapin_storm_pages_s > 0 && v->swapin_pages_s > g->swapin_storm_pages_s;
+	if (!(v->valid & POL_HAVE_ACTUAL) || !(g->swapin_storm_pages_s > 0))
+		return false;
+	if (v->valid & POL_HAVE_SWAPIN)
+		return v->swapin_pages_s > g->swapin_storm_pages_s;
+	return !measured_only && (v->valid & POL_SWAPIN_PENDING);
 }
 
 /*
@@ -325,10 +332,14 @@ static void actuate(const struct pol_global *g, const struct pol_vm_in *v, struc
 	if (g->max_step_mib && dist(cmd, v->actual_mib) > g->max_step_mib)
 		cmd = cmd > v->actual_mib ? v->actual_mib + g->max_step_mib :
 					    v->actual_mib - g->max_step_mib;
-	if (cmd < v->actual_mib && storming(g, v)) {
+	if (cmd < v->actual_mib && storming(g, v, false)) {
 		o->flags |= POL_OUT_STORM;
-		why(o, "swap-in storm (%.0f pages/s): not shrinking below %llu",
-		    v->swapin_pages_s, (unsigned long long)v->actual_mib);
+		if (v->valid & POL_HAVE_SWAPIN)
+			why(o, "swap-in storm (%.0f pages/s): not shrinking below %llu",
+			    v->swapin_pages_s, (unsigned long long)v->actual_mib);
+		else
+			why(o, "swap-in rate not known yet: not shrinking below %llu",
+			    (unsigned long long)v->actual_mib);
 		cmd = v->actual_mib;
 	}
 	o->command_mib = cmd;
@@ -362,10 +373,14 @@ int pol_decide(const struct pol_global *g, const struct pol_vm_in *in,
 		o->knee_mib = (v->valid & POL_HAVE_CURVE) ? pol_curve_knee(&v->curve) : 0;
 		o->f = active_fraction(g, v, o->knee_mib);
 		floor[i] = v->min_mib;
-		if (v->valid & POL_HELD)
+		if (v->valid & POL_HELD) {
 			floor[i] = o->desired_mib;
-		else if (storming(g, v))
+		} else if (storming(g, v, true)) {
 			floor[i] = clamp_u64(v->actual_mib, v->min_mib, v->max_mib);
+			if (floor[i] > o->desired_mib)
+				why(o, "swap-in storm (%.0f pages/s): kept at %llu",
+				    v->swapin_pages_s, (unsigned long long)floor[i]);
+		}
 		cap[i] = o->desired_mib > floor[i] ? o->desired_mib : floor[i];
 		if (g->host_pressure && (v->valid & POL_HAVE_ACTUAL) && cap[i] > v->actual_mib) {
 			cap[i] = v->actual_mib > floor[i] ? v->actual_mib : floor[i];

@@ -67,6 +67,7 @@ struct pol_curve {
 #define POL_HAVE_SWAPIN		(1u << 3)	/* a swap-in rate (two samples) */
 #define POL_HAVE_CURVE		(1u << 4)	/* a miss-rate curve with points */
 #define POL_HELD		(1u << 5)	/* no fresh reply: hold at actual/prev */
+#define POL_SWAPIN_PENDING	(1u << 6)	/* a swap-in counter but no rate yet: not shrunk */
 
 /**
  * struct pol_vm_in - one VM's settings and measurements

@@ -124,18 +124,18 @@ def serve(conn, a, send, logf, srv, start, actual):
                     conn.sendall(b'{"return": {"stats": [}, "id": %d}\r\n' % cid)
                     conn.sendall(b"\x00\xffgarbage{{{\r\n")
                     continue
-                now = time.time() - start
+                lu = int(time.time() - start) + 1  # guest updates: whole seconds
                 ret = {"stats": {
                     "stat-total-memory": a.total_mib * MIB,
                     "stat-available-memory": a.avail_mib * MIB,
                     "stat-free-memory": a.free_mib * MIB,
                     "stat-disk-caches": 64 * MIB,
-                    "stat-swap-in": int(a.swapin_mib_s * MIB * now),
+                    "stat-swap-in": int(a.swapin_mib_s * MIB * lu),
                     "stat-swap-out": 0,
                     "stat-major-faults": 10,
                     "stat-minor-faults": 18446744073709551615,
                     "stat-htlb-pgalloc": 0},
-                    "last-update": int(now) + 1}
+                    "last-update": lu}
             elif ex == "query-balloon":
                 send(conn, {"event": "RTC_CHANGE", "data": {"offset": 0},
                             "timestamp": {"seconds": 0, "microseconds": 0}})

@@ -4,10 +4,12 @@
 
     integration.py HVMEMD_BINARY [HVMEMCTL_BINARY]
 
-Four fake VMs (fake_qmp.py): "busy" (little available memory), "idle"
-(mostly free), "dead" (closes its socket after a few commands) and "bad"
-(answers guest-stats with malformed JSON). Checks, printing TAP: hvmemd
-sets balloon targets from the guest metric, rate-limited; drops the dead VM
+Five fake VMs (fake_qmp.py): "busy" (little available memory), "idle"
+(mostly free), "dead" (closes its socket after a few commands), "bad"
+(answers guest-stats with malformed JSON) and "storm" (mostly free but
+swapping in 12800 pages/s). Checks, printing TAP: hvmemd
+sets balloon targets from the guest metric, rate-limited; never shrinks the
+storming guest; drops the dead VM
 and keeps serving the others; skips the malformed one (no balloon command);
 reports over its status socket (text and JSON, through --status); reloads
 its configuration on SIGHUP; `hvmemctl sched status` reads the same socket (new budget, VM removed); exits 0 on SIGTERM,
@@ -72,10 +74,13 @@ def main():
         "idle": ["--total-mib", "2048", "--avail-mib", "1800", "--free-mib", "1700"],
         "dead": ["--mode", "disconnect", "--drop-after", "10"],
         "bad": ["--mode", "malformed"],
+        # would shrink to 273 MiB, but swaps in 50 MiB/s = 12800 pages/s
+        "storm": ["--total-mib", "2048", "--avail-mib", "1800", "--free-mib", "1700",
+                  "--swapin-mib-s", "50"],
     }
     procs = []
     print("TAP version 13")
-    print("1..14")
+    print("1..15")
     for name, args in fakes.items():
         p = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_qmp.py"),
                               os.path.join(tmp, name + ".qmp"), "--log",
@@ -87,14 +92,14 @@ def main():
         with open(conf, "w") as f:
             f.write("# hvmemd integration test\n[global]\nbudget_mib = %d\nidle_tax = 0.75\n"
                     "period_s = 0.5\nhysteresis_pct = 2\nmax_step_mib = 512\n"
-                    "headroom_pct = 10\nswapin_storm_pages_s = 100000\n"
+                    "headroom_pct = 10\nswapin_storm_pages_s = 5000\n"
                     "status_socket = %s\n" % (budget, sock))
             for n in vms:
                 f.write("\n[vm %s]\nqmp = %s\nshares = 1000\nmin_mib = 128\n%s" %
                         (n, os.path.join(tmp, n + ".qmp"),
                          "max_mib = 2048\n" if n != "idle" else ""))
 
-    write_conf(8192, ["busy", "idle", "dead", "bad"])
+    write_conf(8192, ["busy", "idle", "dead", "bad", "storm"])
     err = open(errlog, "w")
     d = subprocess.Popen([daemon, "-c", conf, "--no-hvmem", "-v"], stderr=err,
                          stdout=subprocess.DEVNULL)
@@ -144,6 +149,11 @@ def main():
             "vm bad: malformed QMP reply" in logtext() and
             "held" in vms.get("bad", {}).get("last_decision", {}).get("reason", ""),
             "malformed VM logged, held, never ballooned", "%s\n%s" % (vms.get("bad"), logtext()))
+        tap(balloons(os.path.join(tmp, "storm.log")) == [] and
+            "swap-in storm (12800 pages/s): kept at 2048" in logtext() and
+            "kept at 2048" in vms.get("storm", {}).get("last_decision", {}).get("reason", "") and
+            vms.get("storm", {}).get("target_mib") == 2048,
+            "swap-in storm: never shrunk", "%s\n%s" % (vms.get("storm"), logtext()))
         rc, out = status(False)
         tap(rc == 0 and "busy" in out and "last decision" in out and "budget 8192" in out,
             "text status", out)
@@ -156,13 +166,13 @@ def main():
                 names = None
             r2 = subprocess.run([ctl, "sched", "status", "-s", sock + ".nope"],
                                 capture_output=True, text=True, timeout=10)
-            tap(r.returncode == 0 and names == ["bad", "busy", "dead", "idle"] and
+            tap(r.returncode == 0 and names == ["bad", "busy", "dead", "idle", "storm"] and
                 r2.returncode == 1 and "hvmemd running" in r2.stderr,
                 "hvmemctl sched status -j", r.stdout + r.stderr + r2.stderr)
         else:
             tap(True, "hvmemctl sched status # SKIP no hvmemctl given")
         # reload: budget 1024 for busy+idle (+bad), dead removed
-        write_conf(1024, ["busy", "idle", "bad"])
+        write_conf(1024, ["busy", "idle", "bad", "storm"])
         d.send_signal(signal.SIGHUP)
         tap(wait_for(lambda: "reloaded" in logtext() and "1 removed" in logtext(), 10),
             "SIGHUP reloads the configuration", logtext())

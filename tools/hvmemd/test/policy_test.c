@@ -294,6 +294,12 @@ TEST(swapin_storm)
 	in[0].swapin_pages_s = 10;
 	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
 	EXPECT_LT(out[0].command_mib, 2048);
+	/* a counter without a rate yet: not shrunk either */
+	in[0].valid &= ~POL_HAVE_SWAPIN;
+	in[0].valid |= POL_SWAPIN_PENDING;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
+	EXPECT_EQ(2048, out[0].command_mib);
+	EXPECT_NE(NULL, strstr(out[0].reason, "not known yet"));
 }
 
 TEST(missing_metrics)
@@ -391,6 +397,8 @@ static void random_vm(struct pol_vm_in *v)
 	v->valid = (unsigned int)rnd(64) & ~POL_HELD;
 	if (!rnd(10))
 		v->valid |= POL_HELD;
+	if (!rnd(8))
+		v->valid |= POL_SWAPIN_PENDING;
 	v->total_mib = total;
 	v->avail_mib = rnd(total + 100);
 	v->free_mib = rnd(v->avail_mib + 1);
@@ -445,9 +453,10 @@ TEST(random_properties)
 		for (i = 0; i < n; i++) {
 			const struct pol_vm_in *v = &in[i];
 			const struct pol_vm_out *o = &out[i];
-			bool storm = (v->valid & POL_HAVE_SWAPIN) && (v->valid & POL_HAVE_ACTUAL) &&
-				     g.swapin_storm_pages_s > 0 &&
-				     v->swapin_pages_s > g.swapin_storm_pages_s;
+			bool storm = (v->valid & POL_HAVE_ACTUAL) && g.swapin_storm_pages_s > 0 &&
+				     ((v->valid & POL_HAVE_SWAPIN) ?
+				      v->swapin_pages_s > g.swapin_storm_pages_s :
+				      !!(v->valid & POL_SWAPIN_PENDING));
 
 			if (o->target_mib < v->min_mib || o->target_mib > v->max_mib ||
 			    o->desired_mib < v->min_mib || o->desired_mib > v->max_mib)
@@ -482,7 +491,8 @@ TEST(random_properties)
 		 * cap, one chunk further (nothing to gain by reclaiming from it).
 		 */
 		for (i = 0; i < n; i++)
-			in[i].valid &= ~(POL_HAVE_CURVE | POL_HELD | POL_HAVE_SWAPIN);
+			in[i].valid &= ~(POL_HAVE_CURVE | POL_HELD | POL_HAVE_SWAPIN |
+					 POL_SWAPIN_PENDING);
 		g.host_pressure = false;
 		ASSERT_EQ(0, pol_decide(&g, in, out, n, &res));
 		if (res.contended) {

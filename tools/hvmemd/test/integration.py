@@ -80,7 +80,7 @@ def main():
     }
     procs = []
     print("TAP version 13")
-    print("1..15")
+    print("1..17")
     for name, args in fakes.items():
         p = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_qmp.py"),
                               os.path.join(tmp, name + ".qmp"), "--log",
@@ -99,6 +99,14 @@ def main():
                         (n, os.path.join(tmp, n + ".qmp"),
                          "max_mib = 2048\n" if n != "idle" else ""))
 
+    # a bad configuration: exit 1 with file:line and what
+    bad = os.path.join(tmp, "bad.conf")
+    with open(bad, "w") as f:
+        f.write("[global]\nbudget_mib = 100\n[vm x]\nqmp = /nonexistent\nsharez = 5\n")
+    r = subprocess.run([daemon, "-c", bad, "--no-hvmem", "-s", sock], capture_output=True,
+                       text=True, timeout=20)
+    tap(r.returncode == 1 and "bad.conf:5: unknown key 'sharez'" in r.stderr,
+        "bad configuration refused with its line", r.stderr)
     write_conf(8192, ["busy", "idle", "dead", "bad", "storm"])
     err = open(errlog, "w")
     d = subprocess.Popen([daemon, "-c", conf, "--no-hvmem", "-v"], stderr=err,
@@ -171,6 +179,15 @@ def main():
                 "hvmemctl sched status -j", r.stdout + r.stderr + r2.stderr)
         else:
             tap(True, "hvmemctl sched status # SKIP no hvmemctl given")
+        # a broken file on SIGHUP: logged, the old configuration stays
+        with open(conf, "a") as f:
+            f.write("[vm oops]\nmin_mib = 10\n")
+        d.send_signal(signal.SIGHUP)
+        ok = wait_for(lambda: "reload failed, keeping the old configuration" in logtext(), 10)
+        rc, out = status(True)
+        tap(ok and rc == 0 and json.loads(out).get("budget_mib") == 8192 and
+            "qmp = PATH is required" in logtext(), "bad reload keeps the old configuration",
+            logtext())
         # reload: budget 1024 for busy+idle (+bad), dead removed
         write_conf(1024, ["busy", "idle", "bad", "storm"])
         d.send_signal(signal.SIGHUP)

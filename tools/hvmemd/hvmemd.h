@@ -108,6 +108,8 @@ struct hd_vm {
 	bool malformed;		/* a malformed reply this period */
 	int bad_lines;		/* malformed lines this period */
 	int rx_lines;		/* lines received this period */
+	uint64_t malformed_count;	/* malformed lines, in all */
+	double malformed_logged;	/* when one was last logged */
 	double retry_at;
 
 	/* discovery */

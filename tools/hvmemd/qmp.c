@@ -238,11 +238,17 @@ static bool find_balloon(struct hd_vm *vm, const struct json_doc *doc,
 	return false;
 }
 
+/* Logged at most once a minute per VM, with the count since. */
 static void malformed(struct hd *d, struct hd_vm *vm, const char *what)
 {
-	if (!vm->malformed)
-		hd_log(LOG_W, "vm %s: malformed QMP reply (%s): skipped this period",
-		       vm->c.name, what);
+	double now = hd_now();
+
+	vm->malformed_count++;
+	if (!vm->malformed_logged || now - vm->malformed_logged >= 60) {
+		hd_log(LOG_W, "vm %s: malformed QMP reply (%s): skipped this period (%llu malformed so far)",
+		       vm->c.name, what, (unsigned long long)vm->malformed_count);
+		vm->malformed_logged = now;
+	}
 	vm->malformed = true;
 }
 

@@ -6,6 +6,7 @@
  * such clients. The socket is created mode 0660.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,9 @@ static const char *state_name(const struct hd_vm *vm)
 
 static void jnum(struct sbuf *b, const char *k, double v, bool known)
 {
-	if (known)
+	if (known && v == floor(v) && fabs(v) < 9e15)
+		sb_printf(b, "\"%s\": %.0f, ", k, v);	/* counters stay exact */
+	else if (known && isfinite(v))
 		sb_printf(b, "\"%s\": %.6g, ", k, v);
 	else
 		sb_printf(b, "\"%s\": null, ", k);

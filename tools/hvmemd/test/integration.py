@@ -79,6 +79,7 @@ def main():
                   "--swapin-mib-s", "50"],
     }
     procs = []
+    pids = {}
     print("TAP version 13")
     print("1..17")
     for name, args in fakes.items():
@@ -86,6 +87,7 @@ def main():
                               os.path.join(tmp, name + ".qmp"), "--log",
                               os.path.join(tmp, name + ".log")] + args)
         procs.append(p)
+        pids[name] = p.pid
     wait_for(lambda: all(os.path.exists(os.path.join(tmp, n + ".qmp")) for n in fakes), 10)
 
     def write_conf(budget, vms):
@@ -98,6 +100,9 @@ def main():
                 f.write("\n[vm %s]\nqmp = %s\nshares = 1000\nmin_mib = 128\n%s" %
                         (n, os.path.join(tmp, n + ".qmp"),
                          "max_mib = 2048\n" if n != "idle" else ""))
+                if n == "storm":  # no discovery: pid and balloon given
+                    f.write("pid = %d\nballoon = /machine/peripheral-anon/device[0]\n" %
+                            pids["storm"])
 
     # a bad configuration: exit 1 with file:line and what
     bad = os.path.join(tmp, "bad.conf")
@@ -160,7 +165,9 @@ def main():
         tap(balloons(os.path.join(tmp, "storm.log")) == [] and
             "swap-in storm (12800 pages/s): kept at 2048" in logtext() and
             "kept at 2048" in vms.get("storm", {}).get("last_decision", {}).get("reason", "") and
-            vms.get("storm", {}).get("target_mib") == 2048,
+            vms.get("storm", {}).get("target_mib") == 2048 and
+            "vm storm: QEMU pid %d (config)" % pids["storm"] in logtext() and
+            "vm storm: balloon device" not in logtext(),
             "swap-in storm: never shrunk", "%s\n%s" % (vms.get("storm"), logtext()))
         rc, out = status(False)
         tap(rc == 0 and "busy" in out and "last decision" in out and "budget 8192" in out,

@@ -35,6 +35,13 @@
 #define MRC_WEIGHT_SHIFT	16
 /* Largest exact near stack. */
 #define MRC_NEAR_MAX		1024
+/*
+ * Default s_max: the most sample pages whose curve, with the default
+ * 64-page near stack, fits in 1 MiB (mrc_bytes() 1,044,096: 44 B per page,
+ * a 32k-bucket index, the 74 KiB histogram). On storage-level streams of
+ * ~25k pages it keeps the MAE of every hash seed below 0.002 (README).
+ */
+#define MRC_S_MAX_DEFAULT	19000
 /* Miss ratios are returned in parts per 10^9. */
 #define MRC_RATIO_ONE		1000000000U
 

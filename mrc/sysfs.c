@@ -12,7 +12,7 @@
 #include "../uapi/hvmem.h"
 #include "mrc_internal.h"
 
-unsigned int mrc_default_s_max = 8192;
+unsigned int mrc_default_s_max = MRC_S_MAX_DEFAULT;
 unsigned int mrc_default_rate_ppm = 1000000;
 unsigned int mrc_default_near = 64;
 bool mrc_auto_enable = true;

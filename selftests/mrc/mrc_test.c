@@ -342,7 +342,7 @@ TEST_F(mrc, sysfs_knobs)
 	EXPECT_EQ(1000, q.s_max);
 	EXPECT_EQ(HVMEM_MRC_RATE_ONE / 2, q.threshold);
 	close(cfd);
-	ASSERT_EQ(0, sysfs_write_str(MRC_SYSFS "/s_max", "8192"));
+	ASSERT_EQ(0, sysfs_write_str(MRC_SYSFS "/s_max", "19000"));
 	ASSERT_EQ(0, sysfs_write_str(MRC_SYSFS "/rate_ppm", "1000000"));
 }
 

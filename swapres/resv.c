@@ -70,9 +70,10 @@ static const char *resv_conflict(const struct swapres_resv *resv)
 		sector_t oend = other->start +
 			((sector_t)other->core.nr_blocks << other->block_shift);
 
+		if (other->devt == resv->devt && other->live)
+			return "Reservation table reload is not supported";
 		if (other->devt == resv->devt)
-			return other->live ? "Reservation table reload is not supported" :
-			       "Thin devices still hold blocks of this device's previous reservation";
+			return "Thin devices still use the device's previous reservation";
 		if (other->backing_devt == resv->backing_devt &&
 		    resv->start < oend && other->start < end) {
 			DMERR("%s: overlaps reservation %s on the same backing device",
@@ -222,7 +223,7 @@ static void resv_dtr(struct dm_target *ti)
 	mutex_lock(&swapres_mutex);
 	rt->resv->live = false;
 	if (!list_empty(&rt->resv->vms))
-		DMWARN("%s: table replaced while thin devices hold blocks: the reservation stays until they are removed",
+		DMWARN("%s: table replaced while thin devices hold blocks: kept until they go",
 		       rt->resv->name);
 	swapres_resv_unlink(rt->resv);
 	mutex_unlock(&swapres_mutex);

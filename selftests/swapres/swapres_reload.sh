@@ -38,7 +38,7 @@ else
 	sr_ok "new swapres-resv table refused while thin devices hold blocks"
 fi
 sr_check "refusal explained" bash -c \
-	"dmesg | grep -q 'Thin devices still hold blocks of this device.s previous reservation'"
+	"dmesg | grep -q 'Thin devices still use the device.s previous reservation'"
 # the defect: a fresh reservation on the same device handed vm1's blocks to vm2
 if sr_create srr_vm2 "0 32768 $THIN vm2 1024" 2>/dev/null; then
 	sr_nok "no new thin device on a replaced reservation"

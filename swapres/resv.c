@@ -60,7 +60,7 @@ void swapres_resv_unlink(struct swapres_resv *resv)
  * A device's reservation survives a table reload while thin VMs hold blocks
  * in it (see @live): a new table would hand the same blocks out again.
  */
-static const char *resv_conflict(const struct swapres_resv *resv)
+static char *resv_conflict(const struct swapres_resv *resv)
 {
 	sector_t end = resv->start + ((sector_t)resv->core.nr_blocks << resv->block_shift);
 	struct swapres_resv *other;
@@ -119,7 +119,7 @@ static int resv_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	unsigned long long offset, nr_blocks;
 	struct swapres_resv *resv;
 	struct resv_target *rt;
-	const char *why;
+	char *why;
 	unsigned int bsec;
 	bool overcommit;
 	char dummy;

@@ -194,23 +194,56 @@ static void reference(const struct share_page *p, size_t n, const u16 *thp,
 	}
 }
 
+/* Estimate a copy of @orig at @threshold; compare with the reference. */
+static void check_layout(struct __test_metadata *_metadata, const struct share_page *orig,
+			 size_t n, struct share_region *regs, const u16 *thp,
+			 const u32 *slot_of, u32 threshold, struct ref *ref)
+{
+	static struct share_page p[RN];
+	struct share_est e[RS], t;
+	u64 sum_small = 0;
+	u32 r, s;
+
+	memcpy(p, orig, n * sizeof(*p));
+	reference(orig, n, thp, slot_of, threshold, ref);
+	share_sort_pages(p, n);
+	ASSERT_EQ(0, share_estimate(p, n, regs, RR, threshold, e, RS, &t));
+	for (r = 0; r < RR; r++) {
+		EXPECT_EQ(ref->dup[r], regs[r].dup);
+		EXPECT_EQ(ref->zero[r], regs[r].zero);
+		EXPECT_EQ(ref->policy[r], !!(regs[r].flags & SHARE_REGION_POLICY));
+		EXPECT_EQ(thp[r], !!(regs[r].flags & SHARE_REGION_THP));
+	}
+	for (s = 0; s < RS; s++) {
+		EXPECT_EQ(ref->e[s].pages, e[s].pages);
+		EXPECT_EQ(ref->e[s].dup, e[s].dup);
+		EXPECT_EQ(ref->e[s].zero, e[s].zero);
+		EXPECT_EQ(ref->e[s].regions, e[s].regions);
+		EXPECT_EQ(ref->e[s].thp_regions, e[s].thp_regions);
+		EXPECT_EQ(ref->e[s].policy_regions, e[s].policy_regions);
+		EXPECT_EQ(ref->e[s].small, e[s].small);
+		EXPECT_EQ(ref->e[s].policy, e[s].policy);
+		EXPECT_EQ(ref->e[s].split, e[s].split);
+		sum_small += ref->e[s].small;
+	}
+	EXPECT_EQ(n, t.pages);
+	EXPECT_EQ(sum_small, t.small);
+}
+
 TEST(random_vs_reference)
 {
 	/* slots 0 and 1 each their own domain, 2 and 3 share domain 0 (cross-VM) */
 	static const u32 domain_of_slot[RS] = { 1, 2, 0, 0 };
-	static struct share_page p[RN], orig[RN];
+	static struct share_page orig[RN];
 	struct share_region regs[RR];
-	u32 slot_of[RR], threshold;
-	struct share_est e[RS], t;
-	unsigned int round, i;
 	u64 x = 88172645463325252ULL;
-	u16 thp[RR];
+	unsigned int round, i;
+	u32 slot_of[RR], r;
 	struct ref ref;
-	u32 r, s;
+	u16 thp[RR];
 
 	for (round = 0; round < 30; round++) {
 		size_t n = 0;
-		u64 sum_small = 0;
 
 		memset(regs, 0, sizeof(regs));
 		for (r = 0; r < RR; r++) {
@@ -222,7 +255,6 @@ TEST(random_vs_reference)
 			regs[r].slot = slot_of[r];
 			regs[r].flags = thp[r] ? SHARE_REGION_THP : 0;
 		}
-		threshold = 1 + round * 7 % 64;
 		for (i = 0; i < RN; i++) {
 			x ^= x << 13;
 			x ^= x >> 7;
@@ -238,30 +270,14 @@ TEST(random_vs_reference)
 			regs[r].present++;
 			n++;
 		}
-		memcpy(p, orig, n * sizeof(*p));
-		reference(orig, n, thp, slot_of, threshold, &ref);
-		share_sort_pages(p, n);
-		ASSERT_EQ(0, share_estimate(p, n, regs, RR, threshold, e, RS, &t));
-		for (r = 0; r < RR; r++) {
-			EXPECT_EQ(ref.dup[r], regs[r].dup);
-			EXPECT_EQ(ref.zero[r], regs[r].zero);
-			EXPECT_EQ(ref.policy[r], !!(regs[r].flags & SHARE_REGION_POLICY));
-			EXPECT_EQ(thp[r], !!(regs[r].flags & SHARE_REGION_THP));
-		}
-		for (s = 0; s < RS; s++) {
-			EXPECT_EQ(ref.e[s].pages, e[s].pages);
-			EXPECT_EQ(ref.e[s].dup, e[s].dup);
-			EXPECT_EQ(ref.e[s].zero, e[s].zero);
-			EXPECT_EQ(ref.e[s].regions, e[s].regions);
-			EXPECT_EQ(ref.e[s].thp_regions, e[s].thp_regions);
-			EXPECT_EQ(ref.e[s].policy_regions, e[s].policy_regions);
-			EXPECT_EQ(ref.e[s].small, e[s].small);
-			EXPECT_EQ(ref.e[s].policy, e[s].policy);
-			EXPECT_EQ(ref.e[s].split, e[s].split);
-			sum_small += ref.e[s].small;
-		}
-		EXPECT_EQ(n, t.pages);
-		EXPECT_EQ(sum_small, t.small);
+		check_layout(_metadata, orig, n, regs, thp, slot_of, 1 + round * 7 % 64, &ref);
+		/* then a threshold exactly on a THP region's sharable count */
+		for (r = 0; r < RR; r++)
+			if (thp[r] && ref.dup[r] + ref.zero[r])
+				break;
+		if (r < RR)
+			check_layout(_metadata, orig, n, regs, thp, slot_of,
+				     ref.dup[r] + ref.zero[r], &ref);
 	}
 }
 

@@ -90,7 +90,7 @@ FIXTURE_TEARDOWN(sparse)
 	close(self->dev);
 }
 
-TEST_F_TIMEOUT(sparse, big_sparse_mapping_scans_fast_and_counts_right, 300)
+TEST_F_TIMEOUT(sparse, big_sparse_mapping_scans_fast_and_counts_right, 150)
 {
 	static struct hvmem_share_region regs[4096];
 	struct hvmem_share_regions q = {

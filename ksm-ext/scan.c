@@ -13,12 +13,14 @@
 #include <linux/huge_mm.h>
 #include <linux/ksm.h>
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/xxhash.h>
+#include <kunit/visibility.h>
 
 #include <hvmem/hvmem.h>
 #include "share_internal.h"
@@ -34,16 +36,31 @@ static bool share_vma_ok(struct vm_area_struct *vma)
 				  VM_DONTEXPAND));
 }
 
-/* Grow @*arr (of @size-byte entries) to hold @need; doubling. */
-static int share_grow(void **arr, size_t *cap, size_t need, size_t size)
+/**
+ * share_grow() - grow an array to hold @need entries, doubling
+ * @arr: the array (kvmalloc'ed or NULL)
+ * @cap: its capacity in entries
+ * @need: entries it must hold
+ * @size: bytes per entry
+ *
+ * kvmalloc() refuses (with a warning) more than INT_MAX bytes: so does this,
+ * quietly, with -E2BIG (see ksm-ext/README.rst, Limits).
+ *
+ * Return: 0, -E2BIG or -ENOMEM.
+ */
+VISIBLE_IF_KUNIT int share_grow(void **arr, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap = max_t(size_t, *cap * 2, 4096);
+	size_t lim = SHARE_MAX_ENTRIES(size);
 	void *n;
 
 	if (need <= *cap)
 		return 0;
+	if (need > lim)
+		return -E2BIG;
 	while (ncap < need)
 		ncap *= 2;
+	ncap = min(ncap, lim);
 	n = kvmalloc_array(ncap, size, GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;
@@ -54,6 +71,7 @@ static int share_grow(void **arr, size_t *cap, size_t need, size_t size)
 	*cap = ncap;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(share_grow);
 
 static u64 share_hash_page(struct page *page, bool *zero)
 {
@@ -164,15 +182,65 @@ static u64 share_count_pages(struct mm_struct *mm)
 	return n;
 }
 
+/*
+ * The first address in [@addr, @end) whose page table is populated down to
+ * the PMD (or a leaf above it), or @end: every page before it is absent.
+ * Only upper-level entries are read, locklessly, as a hint: the mmap lock
+ * (held for read) keeps these tables, and a page that appears meanwhile is
+ * missed as if the scan had passed a moment earlier. The PTE level is left
+ * to GUP (the PTE map helpers are not exported). This lets a scan step over
+ * unpopulated gigabytes of a sparse guest at once, costing no rate limit.
+ */
+static unsigned long share_skip_hole(struct mm_struct *mm, unsigned long addr,
+				     unsigned long end)
+{
+	while (addr < end) {
+		pgd_t *pgd = pgd_offset(mm, addr);
+		p4d_t *p4d;
+		pud_t *pud, pudv;
+		pmd_t *pmd;
+
+		if (pgd_none(READ_ONCE(*pgd))) {
+			addr = pgd_addr_end(addr, end);
+			continue;
+		}
+		if (pgd_bad(READ_ONCE(*pgd)))
+			return addr;
+		p4d = p4d_offset(pgd, addr);
+		if (p4d_none(READ_ONCE(*p4d))) {
+			addr = p4d_addr_end(addr, end);
+			continue;
+		}
+		if (p4d_bad(READ_ONCE(*p4d)) || p4d_leaf(READ_ONCE(*p4d)))
+			return addr;
+		pud = pud_offset(p4d, addr);
+		pudv = READ_ONCE(*pud);
+		if (pud_none(pudv)) {
+			addr = pud_addr_end(addr, end);
+			continue;
+		}
+		if (pud_bad(pudv) || pud_leaf(pudv))
+			return addr;
+		pmd = pmd_offset(pud, addr);
+		if (!pmd_none(pmdp_get_lockless(pmd)))
+			return addr;
+		addr = pmd_addr_end(addr, end);
+	}
+	return end;
+}
+
 /**
  * share_scan_vm() - read and hash every present anonymous page of a VM
  * @vm: the VM (referenced by the caller)
  * @out: out: the pages and regions (free with share_scan_free())
  *
- * Sleeps (rate limits, mmap lock). Progress goes to share_progress.
+ * Sleeps (rate limits, mmap lock). Progress goes to share_progress. The
+ * pages_per_sec limit counts present pages: absent ones cost nothing (ranges
+ * with no page table are stepped over; in a populated table, GUP's stop at
+ * the first absent page steps over it).
  *
  * Return: 0, -ESRCH if the VM's address space is gone, -EINTR on a fatal
- * signal or kthread stop, -ENOMEM.
+ * signal or kthread stop, -ENOMEM, -E2BIG beyond SHARE_MAX_ENTRIES() pages.
  */
 int share_scan_vm(struct hvmem_vm *vm, struct share_scan *out)
 {
@@ -195,7 +263,7 @@ int share_scan_vm(struct hvmem_vm *vm, struct share_scan *out)
 	sc.t0 = ktime_get_ns();
 	for (;;) {
 		struct vm_area_struct *vma;
-		unsigned long start, end;
+		unsigned long start, end, skip;
 		u64 t = ktime_get_ns();
 		long got, n, i;
 
@@ -212,6 +280,14 @@ int share_scan_vm(struct hvmem_vm *vm, struct share_scan *out)
 			break;
 		}
 		start = max(addr, vma->vm_start);
+		skip = share_skip_hole(mm, start, vma->vm_end);
+		if (skip > start) {
+			mmap_read_unlock(mm);
+			atomic64_add((skip - start) >> PAGE_SHIFT, &share_progress);
+			addr = skip;
+			cond_resched();
+			continue;
+		}
 		end = min(ALIGN_DOWN(start, 1UL << SHARE_REGION_SHIFT) +
 			  (1UL << SHARE_REGION_SHIFT), vma->vm_end);
 		n = (end - start) >> PAGE_SHIFT;
@@ -228,13 +304,17 @@ int share_scan_vm(struct hvmem_vm *vm, struct share_scan *out)
 		got = max(got, 0L);
 		addr = start + (min(got + 1, n) << PAGE_SHIFT);
 		atomic64_add(min(got + 1, n), &share_progress);
-		share_throttle(&sc, min(got + 1, n), ktime_get_ns() - t);
+		/* the rate limit is in present pages: absent ones are free */
+		share_throttle(&sc, got, ktime_get_ns() - t);
 		cond_resched();
 	}
 	kfree(pages);
 	mmput(mm);
 	atomic64_set(&share_progress, 0);
 	atomic64_set(&share_progress_total, 0);
+	if (ret == -E2BIG)
+		pr_warn_ratelimited("hvmem_share: VM %u: more than %zu present pages: too large to scan\n",
+				    hvmem_vm_id(vm), SHARE_MAX_ENTRIES(sizeof(*out->pages)));
 	if (ret)
 		share_scan_free(out);
 	return ret;

@@ -3,6 +3,7 @@
 #ifndef _HVMEM_SHARE_INTERNAL_H
 #define _HVMEM_SHARE_INTERNAL_H
 
+#include <linux/limits.h>
 #include <linux/types.h>
 
 #include "share_core.h"
@@ -37,10 +38,16 @@ extern unsigned long share_pressure_free_pages;
 unsigned long share_pressure_threshold(void);
 bool share_under_pressure(void);
 
+/* entries of @size bytes one kvmalloc() may hold: it refuses more than INT_MAX bytes */
+#define SHARE_MAX_ENTRIES(size)	((size_t)INT_MAX / (size))
+
 /* scan.c */
 extern atomic64_t share_progress, share_progress_total;
 int share_scan_vm(struct hvmem_vm *vm, struct share_scan *out);
 void share_scan_free(struct share_scan *s);
+#if IS_ENABLED(CONFIG_KUNIT)
+int share_grow(void **arr, size_t *cap, size_t need, size_t size);
+#endif
 
 /* vms.c */
 int share_vm_scan(u32 vm_id);

@@ -7,8 +7,10 @@
  */
 #include <kunit/test.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include "share_core.h"
+#include "share_internal.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -93,7 +95,31 @@ static void share_test_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, share_estimate(NULL, 0, regs, 1, 1, &e, 1, &t));
 }
 
+/*
+ * The scanner's arrays: kvmalloc() refuses (with a warning, a panic with
+ * panic_on_warn) more than INT_MAX bytes, so share_grow() refuses first.
+ */
+static void share_test_grow_limit(struct kunit *test)
+{
+	struct share_page *arr = NULL;
+	size_t cap = 0;
+
+	KUNIT_EXPECT_EQ(test, -E2BIG, share_grow((void **)&arr, &cap,
+						 SHARE_MAX_ENTRIES(sizeof(*arr)) + 1,
+						 sizeof(*arr)));
+	KUNIT_EXPECT_EQ(test, -E2BIG, share_grow((void **)&arr, &cap, SIZE_MAX / 2,
+						 sizeof(*arr)));
+	KUNIT_EXPECT_NULL(test, arr);
+	KUNIT_EXPECT_EQ(test, 0, cap);
+	KUNIT_ASSERT_EQ(test, 0, share_grow((void **)&arr, &cap, 10, sizeof(*arr)));
+	KUNIT_EXPECT_EQ(test, 4096, cap);
+	KUNIT_EXPECT_EQ(test, 0, share_grow((void **)&arr, &cap, 4097, sizeof(*arr)));
+	KUNIT_EXPECT_EQ(test, 8192, cap);
+	kvfree(arr);
+}
+
 static struct kunit_case share_test_cases[] = {
+	KUNIT_CASE(share_test_grow_limit),
 	KUNIT_CASE(share_test_hand),
 	KUNIT_CASE(share_test_domains),
 	KUNIT_CASE(share_test_bad_input),

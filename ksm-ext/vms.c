@@ -105,6 +105,13 @@ static int share_recompute(void)
 		nr += v->scan.nr_regions;
 		slots++;
 	}
+	/* kvmalloc() refuses more than INT_MAX bytes, with a warning */
+	if (np > SHARE_MAX_ENTRIES(sizeof(*pages)) || nr > SHARE_MAX_ENTRIES(sizeof(*regs))) {
+		pr_warn_ratelimited("hvmem_share: estimate over %zu pages in %zu regions: too large, at most %zu pages and %zu regions\n",
+				    np, nr, SHARE_MAX_ENTRIES(sizeof(*pages)),
+				    SHARE_MAX_ENTRIES(sizeof(*regs)));
+		return -E2BIG;
+	}
 	pages = kvmalloc_array(max_t(size_t, np, 1), sizeof(*pages), GFP_KERNEL);
 	regs = kvmalloc_array(max_t(size_t, nr, 1), sizeof(*regs), GFP_KERNEL);
 	per = kvcalloc(max_t(u32, slots, 1), sizeof(*per), GFP_KERNEL);

@@ -33,6 +33,10 @@
  * @block_sectors: sectors per block
  * @block_shift: log2(@block_sectors)
  * @table_overcommit: "overcommit" was given in the table
+ * @live: a swapres-resv table owns it. When that table goes (a reload with
+ *	another target) while thin VMs still hold blocks, the reservation
+ *	stays on swapres_resvs with @live false, so that no new table can
+ *	hand its blocks out again, until its last VM goes.
  * @lock: protects @core and the VMs' cores
  * @core: the pure reservation
  * @vms: struct swapres_thin_vm list
@@ -49,6 +53,7 @@ struct swapres_resv {
 	u32 block_sectors;
 	u32 block_shift;
 	bool table_overcommit;
+	bool live;
 	spinlock_t lock;	/* protects core and the VMs' cores */
 	struct swapres_res core;
 	struct list_head vms;
@@ -83,6 +88,7 @@ extern struct mutex swapres_mutex;
 extern struct list_head swapres_resvs;
 
 void swapres_resv_put(struct swapres_resv *resv);
+void swapres_resv_unlink(struct swapres_resv *resv);
 
 int swapres_thin_register(void);
 void swapres_thin_unregister(void);

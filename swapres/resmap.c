@@ -38,7 +38,8 @@ EXPORT_SYMBOL_IF_KUNIT(swapres_name_valid);
  * @pages_per_block: power of two in 1..SWAPRES_MAX_PPB
  * @overcommit: let admission commit more than @nr_blocks
  *
- * Return: 0, -EINVAL on bad geometry, -ENOMEM.
+ * Return: 0, -EINVAL on bad geometry, -E2BIG above SWAPRES_MAX_BLOCKS,
+ * -ENOMEM.
  */
 int swapres_res_init(struct swapres_res *res, u32 nr_blocks, u32 pages_per_block,
 		     bool overcommit)
@@ -49,6 +50,8 @@ int swapres_res_init(struct swapres_res *res, u32 nr_blocks, u32 pages_per_block
 	if (!pages_per_block || pages_per_block > SWAPRES_MAX_PPB ||
 	    (pages_per_block & (pages_per_block - 1)))
 		return -EINVAL;
+	if (nr_blocks > SWAPRES_MAX_BLOCKS)
+		return -E2BIG;
 	res->stack = kvmalloc_array(nr_blocks, sizeof(*res->stack), GFP_KERNEL);
 	res->pstate = kvcalloc(nr_blocks, sizeof(*res->pstate), GFP_KERNEL);
 	if (!res->stack || !res->pstate) {

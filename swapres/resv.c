@@ -39,6 +39,51 @@ void swapres_resv_put(struct swapres_resv *resv)
 	kref_put(&resv->kref, resv_release);
 }
 
+/**
+ * swapres_resv_unlink() - forget a reservation no table and no VM uses
+ * @resv: reservation; called under swapres_mutex
+ *
+ * Removes it from swapres_resvs and sysfs once it is not @live and its last
+ * thin VM is gone: only then may a new table reuse its device or its range.
+ */
+void swapres_resv_unlink(struct swapres_resv *resv)
+{
+	lockdep_assert_held(&swapres_mutex);
+	if (resv->live || !list_empty(&resv->vms) || list_empty(&resv->node))
+		return;
+	swapres_sysfs_del_resv(resv);
+	list_del_init(&resv->node);
+}
+
+/*
+ * Why a new reservation @resv cannot be added, or NULL. Under swapres_mutex.
+ * A device's reservation survives a table reload while thin VMs hold blocks
+ * in it (see @live): a new table would hand the same blocks out again.
+ */
+static char *resv_conflict(const struct swapres_resv *resv)
+{
+	sector_t end = resv->start + ((sector_t)resv->core.nr_blocks << resv->block_shift);
+	struct swapres_resv *other;
+
+	lockdep_assert_held(&swapres_mutex);
+	list_for_each_entry(other, &swapres_resvs, node) {
+		sector_t oend = other->start +
+			((sector_t)other->core.nr_blocks << other->block_shift);
+
+		if (other->devt == resv->devt && other->live)
+			return "Reservation table reload is not supported";
+		if (other->devt == resv->devt)
+			return "Thin devices still use the device's previous reservation";
+		if (other->backing_devt == resv->backing_devt &&
+		    resv->start < oend && other->start < end) {
+			DMERR("%s: overlaps reservation %s on the same backing device",
+			      resv->name, other->name);
+			return "Overlaps another reservation on the same backing device";
+		}
+	}
+	return NULL;
+}
+
 static int resv_parse_opts(struct dm_target *ti, struct dm_arg_set *as,
 			   bool *overcommit)
 {
@@ -72,8 +117,9 @@ static int resv_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	struct mapped_device *md = dm_table_get_md(ti->table);
 	struct dm_arg_set as = { .argc = argc, .argv = argv };
 	unsigned long long offset, nr_blocks;
-	struct swapres_resv *resv, *other;
+	struct swapres_resv *resv;
 	struct resv_target *rt;
+	char *why;
 	unsigned int bsec;
 	bool overcommit;
 	char dummy;
@@ -98,9 +144,15 @@ static int resv_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		return -EINVAL;
 	}
 	nr_blocks = ti->len >> ilog2(bsec);
-	if (!nr_blocks || nr_blocks >= U32_MAX) {
-		ti->error = "Reservation must hold 1..2^32-2 blocks";
+	if (!nr_blocks) {
+		ti->error = "Reservation must hold at least one block";
 		return -EINVAL;
+	}
+	if (nr_blocks > SWAPRES_MAX_BLOCKS) {
+		DMERR("reservation too large: %llu blocks, at most %u", nr_blocks,
+		      SWAPRES_MAX_BLOCKS);
+		ti->error = "Reservation too large (see swapres/README.rst, Limits)";
+		return -E2BIG;
 	}
 	dm_consume_args(&as, 3);
 	ret = resv_parse_opts(ti, &as, &overcommit);
@@ -138,14 +190,14 @@ static int resv_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	resv->table_overcommit = overcommit;
 
 	mutex_lock(&swapres_mutex);
-	list_for_each_entry(other, &swapres_resvs, node) {
-		if (other->devt == resv->devt) {
-			mutex_unlock(&swapres_mutex);
-			ti->error = "Reservation table reload is not supported";
-			ret = -EBUSY;
-			goto bad_core;
-		}
+	why = resv_conflict(resv);
+	if (why) {
+		mutex_unlock(&swapres_mutex);
+		ti->error = why;
+		ret = -EBUSY;
+		goto bad_core;
 	}
+	resv->live = true;
 	list_add(&resv->node, &swapres_resvs);
 	swapres_sysfs_add_resv(resv);
 	mutex_unlock(&swapres_mutex);
@@ -169,8 +221,11 @@ static void resv_dtr(struct dm_target *ti)
 	struct resv_target *rt = ti->private;
 
 	mutex_lock(&swapres_mutex);
-	swapres_sysfs_del_resv(rt->resv);
-	list_del_init(&rt->resv->node);
+	rt->resv->live = false;
+	if (!list_empty(&rt->resv->vms))
+		DMWARN("%s: table replaced while thin devices hold blocks: kept until they go",
+		       rt->resv->name);
+	swapres_resv_unlink(rt->resv);
 	mutex_unlock(&swapres_mutex);
 	swapres_resv_put(rt->resv);
 	dm_put_device(ti, rt->backing);

@@ -31,6 +31,15 @@
 /* struct swapres_res.pstate: I/Os in flight, and "free it when they end" */
 #define SWAPRES_PB_DEFERRED	0x80000000u
 #define SWAPRES_PB_IO_MASK	0x7fffffffu
+/*
+ * Size limits: every array of a reservation or a VM must stay within
+ * INT_MAX bytes (kvmalloc() refuses more, with a warning).
+ * A reservation: 4 bytes per block in each of two arrays.
+ * A VM: 4 bytes per virtual block (8 more when blocks hold several pages).
+ */
+#define SWAPRES_MAX_BLOCKS	((u32)(INT_MAX / sizeof(u32)))
+#define SWAPRES_MAX_VBLOCKS(ppb) \
+	((u32)((ppb) > 1 ? INT_MAX / sizeof(u64) : INT_MAX / sizeof(u32)))
 
 /**
  * struct swapres_pool - an accounting pool (the root or a sub-pool)

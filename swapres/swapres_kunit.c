@@ -140,7 +140,21 @@ static void swapres_test_pool_limits(struct kunit *test)
 	swapres_res_destroy(&r);
 }
 
+/* Sizes whose arrays would exceed kvmalloc()'s INT_MAX bytes are refused. */
+static void swapres_test_too_large(struct kunit *test)
+{
+	struct swapres_res r;
+	struct swapres_vm vm;
+
+	KUNIT_EXPECT_EQ(test, -E2BIG, swapres_res_init(&r, SWAPRES_MAX_BLOCKS + 1, 1, false));
+	KUNIT_EXPECT_EQ(test, -E2BIG, swapres_res_init(&r, U32_MAX - 1, 64, false));
+	KUNIT_EXPECT_EQ(test, -E2BIG, swapres_vm_alloc(&vm, SWAPRES_MAX_VBLOCKS(1) + 1, 1));
+	KUNIT_EXPECT_EQ(test, -E2BIG, swapres_vm_alloc(&vm, SWAPRES_MAX_VBLOCKS(64) + 1, 64));
+	KUNIT_EXPECT_EQ(test, -E2BIG, swapres_vm_alloc(&vm, U32_MAX - 1, 2));
+}
+
 static struct kunit_case swapres_test_cases[] = {
+	KUNIT_CASE(swapres_test_too_large),
 	KUNIT_CASE(swapres_test_alloc_all_then_enospc),
 	KUNIT_CASE(swapres_test_bad_geometry),
 	KUNIT_CASE(swapres_test_admission),

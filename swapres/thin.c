@@ -165,6 +165,7 @@ static void thin_put_vm(struct swapres_thin_vm *vm)
 		return;
 	swapres_sysfs_del_vm(vm);
 	list_del(&vm->node);
+	swapres_resv_unlink(resv);
 	/* give the blocks back in chunks: keep lock hold times short */
 	for (page = 0; page < pages; page += SWAPRES_RELEASE_CHUNK) {
 		spin_lock_irq(&resv->lock);
@@ -233,9 +234,12 @@ static int thin_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad_unlock;
 	}
 	nr_vblocks = DIV_ROUND_UP_SECTOR_T(ti->len, resv->block_sectors);
-	if (nr_vblocks >= U32_MAX) {
-		ti->error = "Thin device too large for the block size";
-		ret = -EINVAL;
+	if (nr_vblocks > SWAPRES_MAX_VBLOCKS(resv->core.pages_per_block)) {
+		DMERR("thin device too large: %llu blocks, at most %u of %u sectors",
+		      nr_vblocks, SWAPRES_MAX_VBLOCKS(resv->core.pages_per_block),
+		      resv->block_sectors);
+		ti->error = "Thin device too large (see swapres/README.rst, Limits)";
+		ret = -E2BIG;
 		goto bad_unlock;
 	}
 	snprintf(backing, sizeof(backing), "%u:%u", MAJOR(resv->backing_devt),
@@ -246,10 +250,14 @@ static int thin_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad_unlock;
 	}
 	vm = vm_lookup(resv, argv[1]);
-	if (vm)
+	if (vm) {
 		ret = thin_share_vm(ti, vm, nr_vblocks, max, pool_name);
-	else
+	} else if (!resv->live) {
+		ti->error = "The reservation device's table is not swapres-resv any more";
+		ret = -EINVAL;
+	} else {
 		ret = thin_new_vm(ti, resv, argv[1], nr_vblocks, max, pool_name, &vm);
+	}
 	if (ret)
 		goto bad_backing;
 	mutex_unlock(&swapres_mutex);

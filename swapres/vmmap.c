@@ -57,13 +57,15 @@ static void pages_clear_valid(struct swapres_vm *vm, u64 first, u64 nr)
  * Call without the reservation lock held (it allocates); then attach with
  * swapres_vm_attach().
  *
- * Return: 0, -EINVAL or -ENOMEM.
+ * Return: 0, -EINVAL, -E2BIG above SWAPRES_MAX_VBLOCKS(), or -ENOMEM.
  */
 int swapres_vm_alloc(struct swapres_vm *vm, u32 nr_vblocks, u32 pages_per_block)
 {
 	memset(vm, 0, sizeof(*vm));
 	if (!nr_vblocks || !pages_per_block || pages_per_block > SWAPRES_MAX_PPB)
 		return -EINVAL;
+	if (nr_vblocks > SWAPRES_MAX_VBLOCKS(pages_per_block))
+		return -E2BIG;
 	vm->nr_vblocks = nr_vblocks;
 	vm->map = kvcalloc(nr_vblocks, sizeof(*vm->map), GFP_KERNEL);
 	vm->valid = kvcalloc(DIV_ROUND_UP(vm_nr_pages(vm, pages_per_block), 64),

@@ -133,4 +133,29 @@ TEST(pool_limit_count)
 	swapres_res_destroy(&r);
 }
 
+/*
+ * kvmalloc() refuses, with a kernel warning (a panic with panic_on_warn),
+ * arrays over INT_MAX bytes: sizes that would need one are refused first.
+ */
+TEST(sizes_beyond_int_max_refused)
+{
+	struct swapres_res r;
+	struct swapres_vm vm;
+
+	/* 2^29 blocks need 2 GiB per array of u32 */
+	EXPECT_EQ(-E2BIG, swapres_res_init(&r, 1u << 29, 1, false));
+	EXPECT_EQ(NULL, r.stack);
+	EXPECT_EQ(-E2BIG, swapres_res_init(&r, 0xfffffffeu, 64, false));
+	ASSERT_EQ(0, swapres_res_init(&r, 16, 1, false));
+	swapres_res_destroy(&r);
+	/* a VM: u32 per virtual block, and a u64 when blocks hold several pages */
+	EXPECT_EQ(-E2BIG, swapres_vm_alloc(&vm, 1u << 29, 1));
+	EXPECT_EQ(-E2BIG, swapres_vm_alloc(&vm, 1u << 28, 2));
+	EXPECT_EQ(-E2BIG, swapres_vm_alloc(&vm, 0xfffffffeu, 64));
+	EXPECT_EQ(NULL, vm.map);
+	EXPECT_EQ(536870911u, SWAPRES_MAX_BLOCKS);
+	EXPECT_EQ(268435455u, SWAPRES_MAX_VBLOCKS(2));
+	EXPECT_EQ(536870911u, SWAPRES_MAX_VBLOCKS(1));
+}
+
 TEST_HARNESS_MAIN

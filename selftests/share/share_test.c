@@ -191,7 +191,7 @@ TEST_F(share, estimate_matches_ground_truth)
 	struct hvmem_share_region regs[NR + 8];
 	struct hvmem_share_regions q = {
 		.size = sizeof(q), .vm_id = self->vm, .count = NR + 8,
-		.regions = (uintptr_t)regs,
+		.regions = (uintptr_t)regs, .entry_size = sizeof(regs[0]),
 	};
 	struct hvmem_share_scan sc;
 	struct hvmem_share_stats s;
@@ -468,7 +468,8 @@ TEST_F(share, bad_arguments)
 {
 	struct hvmem_share_scan sc = { .size = sizeof(sc) };
 	struct hvmem_share_stats s;
-	struct hvmem_share_regions q = { .size = sizeof(q), .vm_id = self->vm };
+	struct hvmem_share_regions q = { .size = sizeof(q), .vm_id = self->vm,
+					  .entry_size = sizeof(struct hvmem_share_region) };
 
 	/* neither a VM nor ALL, both, bad flags, reserved, unknown VM */
 	EXPECT_EQ(-EINVAL, hvmem_call(self->dev, HVMEM_IOC_SHARE_SCAN, &sc));

@@ -153,7 +153,8 @@ static int do_stats(int argc, char **argv)
 
 static int do_regions(int argc, char **argv)
 {
-	struct hvmem_share_regions a = { .size = sizeof(a), .count = 20 };
+	struct hvmem_share_regions a = { .size = sizeof(a), .count = 20,
+					  .entry_size = sizeof(struct hvmem_share_region) };
 	struct hvmem_share_region *r;
 	int fd, ret;
 	uint32_t i;

@@ -53,7 +53,8 @@ static int vm_pid(int fd, uint32_t vm_id, pid_t *pid)
 static int policy_ranges(int fd, uint32_t vm_id, bool all, uint64_t **starts,
 			 uint64_t **lens, int *n)
 {
-	struct hvmem_share_regions q = { .size = sizeof(q), .vm_id = vm_id };
+	struct hvmem_share_regions q = { .size = sizeof(q), .vm_id = vm_id,
+					  .entry_size = sizeof(struct hvmem_share_region) };
 	struct hvmem_share_region *r;
 	uint32_t i;
 	int k = 0;

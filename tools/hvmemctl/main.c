@@ -136,7 +136,7 @@ static int get_version(int fd, struct hvmem_version *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->size = sizeof(*v);
-	return hvmem_ioctl(fd, HVMEM_IOC_GET_VERSION, v, "GET_VERSION");
+	return hvmem_ioctl(fd, HVMEM_IOC_GET_VERSION, v, "hvmem version");
 }
 
 /* The features of uapi/hvmem.h, and the capabilities each module answers. */

@@ -48,17 +48,23 @@ static int vm_pid(int fd, uint32_t vm_id, pid_t *pid)
 {
 	struct hvmem_vm_list l;
 	struct hvmem_vm_info *e;
+	bool found = false;
 	uint32_t i;
 
 	if (hvmem_vm_list(fd, &l))
 		return -1;
 	e = (struct hvmem_vm_info *)(uintptr_t)l.entries;
-	for (i = 0; i < l.count; i++)
-		if (e[i].id == vm_id)
+	for (i = 0; i < l.count; i++) {
+		if (e[i].id == vm_id) {
 			*pid = e[i].pid;
+			found = true;
+		}
+	}
 	free(e);
+	if (!found)
+		return p_errno(ENOENT, "no VM %u is bound (see: hvmemctl vm list)", vm_id);
 	if (!*pid)
-		return p_err("VM %u: not bound, or its process is not visible here", vm_id);
+		return p_err("VM %u: its process is not in this pid namespace", vm_id);
 	return 0;
 }
 
@@ -72,7 +78,7 @@ static int policy_ranges(int fd, uint32_t vm_id, bool all, uint64_t **starts,
 	uint32_t i;
 	int k = 0;
 
-	if (hvmem_ioctl(fd, HVMEM_IOC_SHARE_REGIONS, &q, "SHARE_REGIONS"))
+	if (hvmem_vm_ioctl(fd, HVMEM_IOC_SHARE_REGIONS, &q, "share regions", vm_id))
 		return -1;
 	q.count = q.total < HVMEM_SHARE_REGIONS_MAX ? q.total : HVMEM_SHARE_REGIONS_MAX;
 	r = calloc(q.count + 1, sizeof(*r));
@@ -84,7 +90,7 @@ static int policy_ranges(int fd, uint32_t vm_id, bool all, uint64_t **starts,
 	}
 	q.regions = (uintptr_t)r;
 	q.total = 0;
-	if (hvmem_ioctl(fd, HVMEM_IOC_SHARE_REGIONS, &q, "SHARE_REGIONS")) {
+	if (hvmem_vm_ioctl(fd, HVMEM_IOC_SHARE_REGIONS, &q, "share regions", vm_id)) {
 		free(r);
 		return -1;
 	}
@@ -475,7 +481,7 @@ int share_do_daemon(int argc, char **argv)
 
 		if (r)
 			nanosleep(&ts, NULL);
-		if (hvmem_ioctl(fd, HVMEM_IOC_SHARE_SCAN, &sc, "SHARE_SCAN")) {
+		if (hvmem_ioctl(fd, HVMEM_IOC_SHARE_SCAN, &sc, "share scan")) {
 			ret = 1;
 			break;
 		}

@@ -110,8 +110,7 @@ static int ioctl_err(int err, unsigned long req, const char *what)
 		if (!module_loaded(mod))
 			return p_errno(err, "%s: %s.ko is not loaded (try: modprobe %s)", what,
 				       mod, mod);
-		return p_errno(err, "%s: the loaded %s.ko does not know this command (older than hvmemctl?)",
-			       what, mod);
+		break;
 	}
 	return p_errno(err, "%s", what);
 }

@@ -14,13 +14,13 @@
 #include "cache_core.h"
 #include "cache_internal.h"
 
-static_assert(HVMEM_CACHE_POOL_CREATE_SIZE_VER0 == sizeof(struct hvmem_cache_pool_create));
-static_assert(HVMEM_CACHE_POOL_DESTROY_SIZE_VER0 == sizeof(struct hvmem_cache_pool_destroy));
-static_assert(HVMEM_CACHE_PAGE_SIZE_VER0 == sizeof(struct hvmem_cache_page));
-static_assert(HVMEM_CACHE_IO_SIZE_VER0 == sizeof(struct hvmem_cache_io));
-static_assert(HVMEM_CACHE_FLUSH_OBJECT_SIZE_VER0 == sizeof(struct hvmem_cache_flush_object));
-static_assert(HVMEM_CACHE_VM_SIZE_VER0 == sizeof(struct hvmem_cache_vm));
-static_assert(HVMEM_CACHE_STATS_SIZE_VER0 == sizeof(struct hvmem_cache_stats));
+static_assert(sizeof(struct hvmem_cache_pool_create) == HVMEM_CACHE_POOL_CREATE_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_pool_destroy) == HVMEM_CACHE_POOL_DESTROY_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_page) == HVMEM_CACHE_PAGE_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_io) == HVMEM_CACHE_IO_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_flush_object) == HVMEM_CACHE_FLUSH_OBJECT_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_vm) == HVMEM_CACHE_VM_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_stats) == HVMEM_CACHE_STATS_SIZE_VER0);
 
 static long hvmem_cache_ioc_pool_create(struct file *file, unsigned int cmd,
 					void __user *uarg)

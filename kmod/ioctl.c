@@ -13,12 +13,12 @@
 #include "hvmem_internal.h"
 
 /* The published first sizes match the structs (they only grow later). */
-static_assert(HVMEM_VERSION_SIZE_VER0 == sizeof(struct hvmem_version));
-static_assert(HVMEM_VM_BIND_SIZE_VER0 == sizeof(struct hvmem_vm_bind));
-static_assert(HVMEM_VM_UNBIND_SIZE_VER0 == sizeof(struct hvmem_vm_unbind));
-static_assert(HVMEM_VM_INFO_SIZE_VER0 == sizeof(struct hvmem_vm_info));
-static_assert(HVMEM_VM_LIST_SIZE_VER0 == sizeof(struct hvmem_vm_list));
-static_assert(HVMEM_CHECK_EXTENSION_SIZE_VER0 == sizeof(struct hvmem_check_extension));
+static_assert(sizeof(struct hvmem_version) == HVMEM_VERSION_SIZE_VER0);
+static_assert(sizeof(struct hvmem_vm_bind) == HVMEM_VM_BIND_SIZE_VER0);
+static_assert(sizeof(struct hvmem_vm_unbind) == HVMEM_VM_UNBIND_SIZE_VER0);
+static_assert(sizeof(struct hvmem_vm_info) == HVMEM_VM_INFO_SIZE_VER0);
+static_assert(sizeof(struct hvmem_vm_list) == HVMEM_VM_LIST_SIZE_VER0);
+static_assert(sizeof(struct hvmem_check_extension) == HVMEM_CHECK_EXTENSION_SIZE_VER0);
 
 static LIST_HEAD(hvmem_ioctl_ranges);
 static DECLARE_RWSEM(hvmem_ioctl_lock);

@@ -21,11 +21,11 @@
 #define CREATE_TRACE_POINTS
 #include "share_trace.h"
 
-static_assert(HVMEM_SHARE_SCAN_SIZE_VER0 == sizeof(struct hvmem_share_scan));
-static_assert(HVMEM_SHARE_STATS_SIZE_VER0 == sizeof(struct hvmem_share_stats));
-static_assert(HVMEM_SHARE_REGION_SIZE_VER0 == sizeof(struct hvmem_share_region));
-static_assert(HVMEM_SHARE_REGIONS_SIZE_VER0 == sizeof(struct hvmem_share_regions));
-static_assert(HVMEM_SHARE_VM_SIZE_VER0 == sizeof(struct hvmem_share_vm));
+static_assert(sizeof(struct hvmem_share_scan) == HVMEM_SHARE_SCAN_SIZE_VER0);
+static_assert(sizeof(struct hvmem_share_stats) == HVMEM_SHARE_STATS_SIZE_VER0);
+static_assert(sizeof(struct hvmem_share_region) == HVMEM_SHARE_REGION_SIZE_VER0);
+static_assert(sizeof(struct hvmem_share_regions) == HVMEM_SHARE_REGIONS_SIZE_VER0);
+static_assert(sizeof(struct hvmem_share_vm) == HVMEM_SHARE_VM_SIZE_VER0);
 
 static struct task_struct *share_thread;
 static DECLARE_WAIT_QUEUE_HEAD(share_wait);

@@ -15,10 +15,10 @@
 #include "../uapi/hvmem.h"
 #include "mrc_internal.h"
 
-static_assert(HVMEM_MRC_OPEN_SIZE_VER0 == sizeof(struct hvmem_mrc_open));
-static_assert(HVMEM_MRC_FEED_SIZE_VER0 == sizeof(struct hvmem_mrc_feed));
-static_assert(HVMEM_MRC_QUERY_SIZE_VER0 == sizeof(struct hvmem_mrc_query));
-static_assert(HVMEM_MRC_RESET_SIZE_VER0 == sizeof(struct hvmem_mrc_reset));
+static_assert(sizeof(struct hvmem_mrc_open) == HVMEM_MRC_OPEN_SIZE_VER0);
+static_assert(sizeof(struct hvmem_mrc_feed) == HVMEM_MRC_FEED_SIZE_VER0);
+static_assert(sizeof(struct hvmem_mrc_query) == HVMEM_MRC_QUERY_SIZE_VER0);
+static_assert(sizeof(struct hvmem_mrc_reset) == HVMEM_MRC_RESET_SIZE_VER0);
 
 static void mrc_ctx_free_work(struct work_struct *work)
 {

@@ -169,7 +169,8 @@ kill $sp; wait $sp 2>/dev/null
 if [ -n "$py" ]; then
 	$py -c '
 import mmap, sys, time
-m = mmap.mmap(-1, 8 << 20)
+# private anonymous memory: KSM ignores shared mappings
+m = mmap.mmap(-1, 8 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
 m.madvise(mmap.MADV_MERGEABLE)
 for i in range(0, 8 << 20, 4096):
     m[i] = 1

@@ -65,6 +65,8 @@ int hvmem_open(void);
 int hvmem_ioctl(int fd, unsigned long req, void *arg, const char *what);
 /* The same for a command naming VM @vm_id: ENOENT says that it is not bound. */
 int hvmem_vm_ioctl(int fd, unsigned long req, void *arg, const char *what, uint32_t vm_id);
+/* Print why @req naming VM @vm_id failed with @err, as hvmem_vm_ioctl() does; -1. */
+int hvmem_vm_err(int err, unsigned long req, const char *what, uint32_t vm_id);
 /* /sys/module/@name exists. */
 bool module_loaded(const char *name);
 

@@ -300,8 +300,7 @@ static int mrc_open_vm(int fd, struct hvmem_mrc_open *o)
 	if (errno == ENODATA)
 		return -!!p_errno(errno, "VM %u has no miss-rate curve (try: echo 1 > %s/vms/%u/enabled)",
 				  o->vm_id, MRC_SYSFS, o->vm_id);
-	return hvmem_vm_ioctl(fd, HVMEM_IOC_MRC_OPEN, o, "opening VM's miss-rate curve",
-			      o->vm_id);
+	return hvmem_vm_err(errno, HVMEM_IOC_MRC_OPEN, "opening VM's miss-rate curve", o->vm_id);
 }
 
 /*

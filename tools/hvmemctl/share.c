@@ -191,7 +191,7 @@ static int do_regions(int argc, char **argv)
 		p_errno(errno, "VM %u was never scanned (try: hvmemctl share scan %u)", a.vm_id,
 			a.vm_id);
 	else if (ret)
-		hvmem_vm_ioctl(fd, HVMEM_IOC_SHARE_REGIONS, &a, "share regions", a.vm_id);
+		hvmem_vm_err(errno, HVMEM_IOC_SHARE_REGIONS, "share regions", a.vm_id);
 	close(fd);
 	if (ret) {
 		free(r);

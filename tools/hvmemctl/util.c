@@ -127,19 +127,21 @@ int hvmem_ioctl(int fd, unsigned long req, void *arg, const char *what)
 	return -1;
 }
 
-int hvmem_vm_ioctl(int fd, unsigned long req, void *arg, const char *what, uint32_t vm_id)
+int hvmem_vm_err(int err, unsigned long req, const char *what, uint32_t vm_id)
 {
-	int err;
-
-	if (ioctl(fd, req, arg) == 0)
-		return 0;
-	err = errno;
 	if (err == ENOENT)
 		p_errno(err, "no VM %u is bound (see: hvmemctl vm list)", vm_id);
 	else
 		ioctl_err(err, req, what);
 	errno = err;
 	return -1;
+}
+
+int hvmem_vm_ioctl(int fd, unsigned long req, void *arg, const char *what, uint32_t vm_id)
+{
+	if (ioctl(fd, req, arg) == 0)
+		return 0;
+	return hvmem_vm_err(errno, req, what, vm_id);
 }
 
 int sysfs_read(const char *path, char *buf, size_t len)

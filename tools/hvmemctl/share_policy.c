@@ -68,8 +68,8 @@ static int vm_pid(int fd, uint32_t vm_id, pid_t *pid)
 	return 0;
 }
 
-/* The VM's regions (all, or those the policy would split) as joined ranges. */
-static int policy_ranges(int fd, uint32_t vm_id, bool all, uint64_t **starts,
+/* The regions the policy would split, as joined ranges. */
+static int policy_ranges(int fd, uint32_t vm_id, uint64_t **starts,
 			 uint64_t **lens, int *n)
 {
 	struct hvmem_share_regions q = { .size = sizeof(q), .vm_id = vm_id,
@@ -104,7 +104,7 @@ static int policy_ranges(int fd, uint32_t vm_id, bool all, uint64_t **starts,
 		r[j] = t;
 	}
 	for (i = 0; i < q.count; i++) {
-		if (!all && !(r[i].flags & HVMEM_SHARE_REGION_POLICY))
+		if (!(r[i].flags & HVMEM_SHARE_REGION_POLICY))
 			continue;
 		if (k && (*starts)[k - 1] + (*lens)[k - 1] == r[i].start) {
 			(*lens)[k - 1] += REGION_SIZE;
@@ -325,7 +325,7 @@ static int apply_once(int fd, uint32_t vm_id, bool undo, bool force, bool *acted
 	if (undo) {
 		if (state_load(state, &starts, &lens, &n))
 			goto out_err;
-	} else if (policy_ranges(fd, vm_id, false, &starts, &lens, &n) ||
+	} else if (policy_ranges(fd, vm_id, &starts, &lens, &n) ||
 		   read_vmas(pid, &vmas, &nv)) {
 		goto out_err;
 	}

@@ -382,8 +382,9 @@ static int apply_once(int fd, uint32_t vm_id, bool undo, bool force, bool *acted
 			       (unsigned long long)(starts[i] + lens[i]),
 			       (unsigned long long)(lens[i] >> 20), dry ? " [dry run]" : "",
 			       res[i] ? ": failed" : "");
+		/* with -j, the failure is the range's "result" in the one document */
 		if (res[i])
-			ret = p_errno((int)-res[i], "madvise in pid %d", pid);
+			ret = json_output ? 1 : p_errno((int)-res[i], "madvise in pid %d", pid);
 	}
 	if (json_output) {
 		jw_start_object();

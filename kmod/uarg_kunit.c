@@ -131,7 +131,7 @@ static void uarg_entry_copy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvmem_copy_entry_to_user(u, stride, &k, sizeof(k)), 0);
 	KUNIT_ASSERT_EQ(test, copy_from_user(buf, u, sizeof(buf)), 0ul);
 	KUNIT_EXPECT_EQ(test, memcmp(buf, &k, sizeof(k)), 0);
-	KUNIT_EXPECT_EQ(test, memchr_inv(buf + sizeof(k), 0, 8), NULL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf + sizeof(k), 0, 8));
 	/* read back: zero tail accepted */
 	KUNIT_EXPECT_EQ(test, hvmem_copy_entry_from_user(&r, sizeof(r), u, stride), 0);
 	KUNIT_EXPECT_EQ(test, r.b, 4ull);

@@ -480,8 +480,13 @@ int hvmem_cache_init(void)
 	ret = hvmem_cache_sysfs_init();
 	if (ret)
 		goto err_nb;
+	ret = hvmem_cache_ioctl_init();
+	if (ret)
+		goto err_sysfs;
 	return 0;
 
+err_sysfs:
+	hvmem_cache_sysfs_exit();
 err_nb:
 	hvmem_unregister_vm_notifier(&hvmem_cache_nb);
 err_reserve:
@@ -494,6 +499,7 @@ err_core:
 /* After every VM was unbound (their pools are gone) and no ioctl can run. */
 void hvmem_cache_exit(void)
 {
+	hvmem_cache_ioctl_exit();
 	hvmem_cache_sysfs_exit();
 	hvmem_unregister_vm_notifier(&hvmem_cache_nb);
 	hvmem_cache_set_reserve(0);	/* evicts everything, frees the pages */

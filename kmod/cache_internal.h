@@ -52,9 +52,8 @@ u64 hvmem_cache_page_id(u32 pool_id, u64 oid, u64 index);
 void hvmem_cache_observe(u32 vm_id, u32 pool_id, u64 oid, u64 index, bool get);
 
 /* cache_ioctl.c */
-#define HVMEM_CACHE_FIRST_NR	0x10
-#define HVMEM_CACHE_LAST_NR	0x2f
-long hvmem_cache_ioctl(struct file *file, unsigned int cmd, void __user *uarg);
+int hvmem_cache_ioctl_init(void);
+void hvmem_cache_ioctl_exit(void);
 
 /* cache_sysfs.c */
 int hvmem_cache_sysfs_init(void);

@@ -14,12 +14,21 @@
 #include "cache_core.h"
 #include "cache_internal.h"
 
-static long hvmem_cache_ioc_pool_create(void __user *uarg)
+static_assert(sizeof(struct hvmem_cache_pool_create) == HVMEM_CACHE_POOL_CREATE_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_pool_destroy) == HVMEM_CACHE_POOL_DESTROY_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_page) == HVMEM_CACHE_PAGE_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_io) == HVMEM_CACHE_IO_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_flush_object) == HVMEM_CACHE_FLUSH_OBJECT_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_vm) == HVMEM_CACHE_VM_SIZE_VER0);
+static_assert(sizeof(struct hvmem_cache_stats) == HVMEM_CACHE_STATS_SIZE_VER0);
+
+static long hvmem_cache_ioc_pool_create(struct file *file, unsigned int cmd,
+					void __user *uarg)
 {
 	struct hvmem_cache_pool_create a;
 	int ret;
 
-	ret = hvmem_copy_arg_from_user(&a, sizeof(a), sizeof(a), uarg);
+	ret = hvmem_copy_arg_from_user(&a, sizeof(a), HVMEM_CACHE_POOL_CREATE_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if ((a.flags & ~HVMEM_CACHE_POOL_FLAGS) || a.pool_id)
@@ -33,12 +42,13 @@ static long hvmem_cache_ioc_pool_create(void __user *uarg)
 	return ret;
 }
 
-static long hvmem_cache_ioc_pool_destroy(void __user *uarg)
+static long hvmem_cache_ioc_pool_destroy(struct file *file, unsigned int cmd,
+					 void __user *uarg)
 {
 	struct hvmem_cache_pool_destroy a;
 	int ret;
 
-	ret = hvmem_copy_arg_from_user(&a, sizeof(a), sizeof(a), uarg);
+	ret = hvmem_copy_arg_from_user(&a, sizeof(a), HVMEM_CACHE_POOL_DESTROY_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if (a.flags || a.reserved)
@@ -72,9 +82,10 @@ static int hvmem_cache_io_one(unsigned int nr, u32 pool, struct hvmem_cache_page
 	}
 }
 
-static long hvmem_cache_ioc_io(unsigned int nr, void __user *uarg)
+static long hvmem_cache_ioc_io(struct file *file, unsigned int cmd, void __user *uarg)
 {
-	struct hvmem_cache_page __user *upages;
+	unsigned int nr = _IOC_NR(cmd);
+	void __user *upages;
 	struct hvmem_cache_page *pages;
 	struct hvmem_cache_io io;
 	void *bounce = NULL;
@@ -82,11 +93,12 @@ static long hvmem_cache_ioc_io(unsigned int nr, void __user *uarg)
 	long ret;
 	u32 i;
 
-	ret = hvmem_copy_arg_from_user(&io, sizeof(io), sizeof(io), uarg);
+	ret = hvmem_copy_arg_from_user(&io, sizeof(io), HVMEM_CACHE_IO_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
-	if (io.flags || !io.count || io.count > HVMEM_CACHE_BATCH_MAX ||
-	    io.page_size != PAGE_SIZE)
+	if (io.flags || io.reserved || !io.count || io.count > HVMEM_CACHE_BATCH_MAX ||
+	    io.page_size != PAGE_SIZE ||
+	    hvmem_check_entry_size(io.entry_size, HVMEM_CACHE_PAGE_SIZE_VER0))
 		return -EINVAL;
 	if (nr == _IOC_NR(HVMEM_IOC_CACHE_FLUSH) ? io.buf != 0 : !io.buf)
 		return nr == _IOC_NR(HVMEM_IOC_CACHE_FLUSH) ? -EINVAL : -EFAULT;
@@ -95,13 +107,16 @@ static long hvmem_cache_ioc_io(unsigned int nr, void __user *uarg)
 	pages = kvmalloc_array(io.count, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
-	ret = -EFAULT;
-	if (copy_from_user(pages, upages, io.count * sizeof(*pages)))
-		goto out;
-	ret = -EINVAL;
-	for (i = 0; i < io.count; i++)
+	for (i = 0; i < io.count; i++) {
+		ret = hvmem_copy_entry_from_user(&pages[i], sizeof(*pages),
+						 (u8 __user *)upages + (size_t)i * io.entry_size,
+						 io.entry_size);
+		if (ret)
+			goto out;
+		ret = -EINVAL;
 		if (pages[i].reserved)
 			goto out;
+	}
 	if (nr != _IOC_NR(HVMEM_IOC_CACHE_FLUSH)) {
 		ret = -ENOMEM;
 		bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
@@ -121,8 +136,10 @@ static long hvmem_cache_ioc_io(unsigned int nr, void __user *uarg)
 		}
 	}
 	io.done = i;
-	if (copy_to_user(upages, pages, (size_t)io.done * sizeof(*pages)))
-		ret = -EFAULT;
+	for (i = 0; i < io.done; i++)
+		if (hvmem_copy_entry_to_user((u8 __user *)upages + (size_t)i * io.entry_size,
+					     io.entry_size, &pages[i], sizeof(*pages)))
+			ret = -EFAULT;
 	if (hvmem_copy_arg_to_user(uarg, &io, sizeof(io)))
 		ret = -EFAULT;
 out:
@@ -131,13 +148,14 @@ out:
 	return ret;
 }
 
-static long hvmem_cache_ioc_flush_object(void __user *uarg)
+static long hvmem_cache_ioc_flush_object(struct file *file, unsigned int cmd,
+					 void __user *uarg)
 {
 	struct hvmem_cache_flush_object a;
 	s64 n;
 	int ret;
 
-	ret = hvmem_copy_arg_from_user(&a, sizeof(a), sizeof(a), uarg);
+	ret = hvmem_copy_arg_from_user(&a, sizeof(a), HVMEM_CACHE_FLUSH_OBJECT_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if (a.flags || a.reserved)
@@ -149,13 +167,14 @@ static long hvmem_cache_ioc_flush_object(void __user *uarg)
 	return hvmem_copy_arg_to_user(uarg, &a, sizeof(a));
 }
 
-static long hvmem_cache_ioc_vm(unsigned int nr, void __user *uarg)
+static long hvmem_cache_ioc_vm(struct file *file, unsigned int cmd, void __user *uarg)
 {
+	unsigned int nr = _IOC_NR(cmd);
 	struct hvmem_cache_vm a;
 	struct hc_vm_info v;
 	int ret;
 
-	ret = hvmem_copy_arg_from_user(&a, sizeof(a), sizeof(a), uarg);
+	ret = hvmem_copy_arg_from_user(&a, sizeof(a), HVMEM_CACHE_VM_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if (a.flags || a.reserved)
@@ -180,13 +199,13 @@ static long hvmem_cache_ioc_vm(unsigned int nr, void __user *uarg)
 	return hvmem_copy_arg_to_user(uarg, &a, sizeof(a));
 }
 
-static long hvmem_cache_ioc_stats(void __user *uarg)
+static long hvmem_cache_ioc_stats(struct file *file, unsigned int cmd, void __user *uarg)
 {
 	struct hvmem_cache_stats a;
 	struct hvmem_cache_snap s;
 	int ret;
 
-	ret = hvmem_copy_arg_from_user(&a, sizeof(a), sizeof(a), uarg);
+	ret = hvmem_copy_arg_from_user(&a, sizeof(a), HVMEM_CACHE_STATS_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if (a.flags || a.reserved)
@@ -207,48 +226,61 @@ static long hvmem_cache_ioc_stats(void __user *uarg)
 	return hvmem_copy_arg_to_user(uarg, &a, sizeof(a));
 }
 
-/**
- * hvmem_cache_ioctl() - the exclusive cache's /dev/hvmem commands
- * @file: the open device
- * @cmd: an HVMEM_IOC_CACHE_* command (number 0x10-0x2f)
- * @uarg: user pointer to its argument
- *
- * Return: 0 or a negative errno: -ENOTTY (unknown command), -EPERM
- * (without CAP_SYS_ADMIN), else as the command says in uapi/hvmem.h.
- */
-long hvmem_cache_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
+static const struct hvmem_ioctl_cmd hvmem_cache_cmds[] = {
+	{ HVMEM_IOC_CACHE_POOL_CREATE, true, hvmem_cache_ioc_pool_create },
+	{ HVMEM_IOC_CACHE_POOL_DESTROY, true, hvmem_cache_ioc_pool_destroy },
+	{ HVMEM_IOC_CACHE_PUT, true, hvmem_cache_ioc_io },
+	{ HVMEM_IOC_CACHE_GET, true, hvmem_cache_ioc_io },
+	{ HVMEM_IOC_CACHE_FLUSH, true, hvmem_cache_ioc_io },
+	{ HVMEM_IOC_CACHE_FLUSH_OBJECT, true, hvmem_cache_ioc_flush_object },
+	{ HVMEM_IOC_CACHE_VM_SET, true, hvmem_cache_ioc_vm },
+	{ HVMEM_IOC_CACHE_VM_STATS, true, hvmem_cache_ioc_vm },
+	{ HVMEM_IOC_CACHE_STATS, true, hvmem_cache_ioc_stats },
+};
+
+/* The exclusive cache's /dev/hvmem commands (0x10-0x2f); see uapi/hvmem.h. */
+static long hvmem_cache_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 {
-	static const unsigned int cmds[] = {
-		HVMEM_IOC_CACHE_POOL_CREATE, HVMEM_IOC_CACHE_POOL_DESTROY,
-		HVMEM_IOC_CACHE_PUT, HVMEM_IOC_CACHE_GET, HVMEM_IOC_CACHE_FLUSH,
-		HVMEM_IOC_CACHE_FLUSH_OBJECT, HVMEM_IOC_CACHE_VM_SET,
-		HVMEM_IOC_CACHE_VM_STATS, HVMEM_IOC_CACHE_STATS,
-	};
-	unsigned int nr = _IOC_NR(cmd), i;
+	return hvmem_ioctl_dispatch(hvmem_cache_cmds, ARRAY_SIZE(hvmem_cache_cmds), file, cmd,
+				    uarg);
+}
 
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (_IOC_NR(cmds[i]) == nr)
-			break;
-	if (i == ARRAY_SIZE(cmds) || _IOC_DIR(cmds[i]) != _IOC_DIR(cmd))
-		return -ENOTTY;
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-
-	switch (nr) {
-	case _IOC_NR(HVMEM_IOC_CACHE_POOL_CREATE):
-		return hvmem_cache_ioc_pool_create(uarg);
-	case _IOC_NR(HVMEM_IOC_CACHE_POOL_DESTROY):
-		return hvmem_cache_ioc_pool_destroy(uarg);
-	case _IOC_NR(HVMEM_IOC_CACHE_PUT):
-	case _IOC_NR(HVMEM_IOC_CACHE_GET):
-	case _IOC_NR(HVMEM_IOC_CACHE_FLUSH):
-		return hvmem_cache_ioc_io(nr, uarg);
-	case _IOC_NR(HVMEM_IOC_CACHE_FLUSH_OBJECT):
-		return hvmem_cache_ioc_flush_object(uarg);
-	case _IOC_NR(HVMEM_IOC_CACHE_VM_SET):
-	case _IOC_NR(HVMEM_IOC_CACHE_VM_STATS):
-		return hvmem_cache_ioc_vm(nr, uarg);
-	default:
-		return hvmem_cache_ioc_stats(uarg);
+static u64 hvmem_cache_check_extension(u32 cap)
+{
+	switch (cap) {
+	case HVMEM_CAP_CACHE_BATCH_MAX:
+		return HVMEM_CACHE_BATCH_MAX;
+	case HVMEM_CAP_CACHE_PAGE_SIZE:
+		return PAGE_SIZE;
 	}
+	return 0;
+}
+
+static struct hvmem_ioctl_ops hvmem_cache_ioctl_ops = {
+	.first_nr = HVMEM_NR_CACHE_FIRST,
+	.last_nr = HVMEM_NR_CACHE_LAST,
+	.ioctl = hvmem_cache_ioctl,
+	.feature = HVMEM_FEATURE_CACHE,
+	.check_extension = hvmem_cache_check_extension,
+	.owner = THIS_MODULE,
+};
+
+/**
+ * hvmem_cache_ioctl_init() - serve the cache's commands, announce its feature
+ *
+ * The cache registers like the sibling modules do (hvmem_register_ioctls()).
+ *
+ * Return: 0 or a negative errno.
+ */
+int hvmem_cache_ioctl_init(void)
+{
+	return hvmem_register_ioctls(&hvmem_cache_ioctl_ops);
+}
+
+/**
+ * hvmem_cache_ioctl_exit() - undo hvmem_cache_ioctl_init()
+ */
+void hvmem_cache_ioctl_exit(void)
+{
+	hvmem_unregister_ioctls(&hvmem_cache_ioctl_ops);
 }

@@ -79,3 +79,60 @@ int hvmem_copy_arg_to_user(void __user *uarg, const void *karg, size_t ksize)
 	return copy_to_user(uarg, karg, n) ? -EFAULT : 0;
 }
 EXPORT_SYMBOL_GPL(hvmem_copy_arg_to_user);
+
+/**
+ * hvmem_check_entry_size() - validate the stride of an array argument
+ * @entry_size: the element size the caller gave (its sizeof)
+ * @ver0_size: the element's *_SIZE_VER0
+ *
+ * Return: 0, or -EINVAL when @entry_size is below @ver0_size or above a page.
+ */
+int hvmem_check_entry_size(u32 entry_size, size_t ver0_size)
+{
+	return entry_size < ver0_size || entry_size > PAGE_SIZE ? -EINVAL : 0;
+}
+EXPORT_SYMBOL_GPL(hvmem_check_entry_size);
+
+/**
+ * hvmem_copy_entry_from_user() - read one element of an array argument
+ * @kent: the kernel's element
+ * @ksize: sizeof(*@kent)
+ * @uent: user pointer to the element
+ * @entry_size: the caller's element size, checked by hvmem_check_entry_size()
+ *
+ * copy_struct_from_user() rules: a shorter element is zero-extended, a longer
+ * one must be zero past @ksize.
+ *
+ * Return: 0, -EFAULT or -E2BIG.
+ */
+int hvmem_copy_entry_from_user(void *kent, size_t ksize, const void __user *uent,
+			       u32 entry_size)
+{
+	return copy_struct_from_user(kent, ksize, uent, entry_size);
+}
+EXPORT_SYMBOL_GPL(hvmem_copy_entry_from_user);
+
+/**
+ * hvmem_copy_entry_to_user() - write one element of an array argument
+ * @uent: user pointer to the element
+ * @entry_size: the caller's element size, checked by hvmem_check_entry_size()
+ * @kent: the kernel's element
+ * @ksize: sizeof(*@kent)
+ *
+ * Writes min(@entry_size, @ksize) bytes and zero-fills the rest of the
+ * caller's element.
+ *
+ * Return: 0 or -EFAULT.
+ */
+int hvmem_copy_entry_to_user(void __user *uent, u32 entry_size, const void *kent,
+			     size_t ksize)
+{
+	size_t n = min_t(size_t, entry_size, ksize);
+
+	if (copy_to_user(uent, kent, n))
+		return -EFAULT;
+	if (entry_size > n && clear_user((u8 __user *)uent + n, entry_size - n))
+		return -EFAULT;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hvmem_copy_entry_to_user);

@@ -109,7 +109,52 @@ static void uarg_bad_size_and_pointer(struct kunit *test)
 						       u + PAGE_SIZE - 8), -EFAULT);
 }
 
+static void uarg_entry_size(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, hvmem_check_entry_size(0, 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvmem_check_entry_size(15, 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvmem_check_entry_size(16, 16), 0);
+	KUNIT_EXPECT_EQ(test, hvmem_check_entry_size(PAGE_SIZE, 16), 0);
+	KUNIT_EXPECT_EQ(test, hvmem_check_entry_size(PAGE_SIZE + 1, 16), -EINVAL);
+}
+
+/* Elements at a stride larger than the kernel's: read strictly, written padded. */
+static void uarg_entry_copy(struct kunit *test)
+{
+	const u32 stride = sizeof(struct test_arg) + 8;
+	struct test_arg k = { .size = 1, .flags = 2, .a = 3, .b = 4 }, r;
+	void __user *u = user_page(test);
+	u8 buf[sizeof(struct test_arg) + 8];
+
+	memset(buf, 0xaa, sizeof(buf));
+	KUNIT_ASSERT_EQ(test, copy_to_user(u, buf, sizeof(buf)), 0ul);
+	KUNIT_EXPECT_EQ(test, hvmem_copy_entry_to_user(u, stride, &k, sizeof(k)), 0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(buf, u, sizeof(buf)), 0ul);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, &k, sizeof(k)), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf + sizeof(k), 0, 8));
+	/* read back: zero tail accepted */
+	KUNIT_EXPECT_EQ(test, hvmem_copy_entry_from_user(&r, sizeof(r), u, stride), 0);
+	KUNIT_EXPECT_EQ(test, r.b, 4ull);
+	/* a shorter (older) element is zero-extended */
+	KUNIT_EXPECT_EQ(test, hvmem_copy_entry_from_user(&r, sizeof(r), u, TEST_ARG_VER0), 0);
+	KUNIT_EXPECT_EQ(test, r.a, 3ull);
+	KUNIT_EXPECT_EQ(test, r.b, 0ull);
+	/* an older caller's element gets only what it knows */
+	KUNIT_EXPECT_EQ(test, hvmem_copy_entry_to_user(u + 64, TEST_ARG_VER0, &k, sizeof(k)), 0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(&r, u + 64, sizeof(r)), 0ul);
+	KUNIT_EXPECT_EQ(test, r.a, 3ull);
+	KUNIT_EXPECT_NE(test, r.b, 4ull);
+	/* a non-zero unknown tail is refused */
+	buf[sizeof(buf) - 1] = 1;
+	KUNIT_ASSERT_EQ(test, copy_to_user(u, buf, sizeof(buf)), 0ul);
+	KUNIT_EXPECT_EQ(test, hvmem_copy_entry_from_user(&r, sizeof(r), u, stride), -E2BIG);
+	KUNIT_EXPECT_EQ(test, hvmem_copy_entry_to_user((void __user *)16, stride, &k,
+						       sizeof(k)), -EFAULT);
+}
+
 static struct kunit_case hvmem_uarg_cases[] = {
+	KUNIT_CASE(uarg_entry_size),
+	KUNIT_CASE(uarg_entry_copy),
 	KUNIT_CASE(uarg_check_size),
 	KUNIT_CASE(uarg_same_size),
 	KUNIT_CASE(uarg_older_caller_zero_extended),

@@ -21,6 +21,12 @@
 #define CREATE_TRACE_POINTS
 #include "share_trace.h"
 
+static_assert(sizeof(struct hvmem_share_scan) == HVMEM_SHARE_SCAN_SIZE_VER0);
+static_assert(sizeof(struct hvmem_share_stats) == HVMEM_SHARE_STATS_SIZE_VER0);
+static_assert(sizeof(struct hvmem_share_region) == HVMEM_SHARE_REGION_SIZE_VER0);
+static_assert(sizeof(struct hvmem_share_regions) == HVMEM_SHARE_REGIONS_SIZE_VER0);
+static_assert(sizeof(struct hvmem_share_vm) == HVMEM_SHARE_VM_SIZE_VER0);
+
 static struct task_struct *share_thread;
 static DECLARE_WAIT_QUEUE_HEAD(share_wait);
 static bool share_kicked;
@@ -59,13 +65,13 @@ static int share_thread_fn(void *unused)
 	return 0;
 }
 
-static long share_ioc_scan(void __user *uarg)
+static long share_ioc_scan(struct file *file, unsigned int cmd, void __user *uarg)
 {
 	struct hvmem_share_scan a;
 	u64 t0, before;
 	int ret;
 
-	ret = hvmem_copy_arg_from_user(&a, sizeof(a), sizeof(a), uarg);
+	ret = hvmem_copy_arg_from_user(&a, sizeof(a), HVMEM_SHARE_SCAN_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if ((a.flags & ~HVMEM_SHARE_SCAN_FLAGS) || a.reserved)
@@ -82,7 +88,7 @@ static long share_ioc_scan(void __user *uarg)
 	return hvmem_copy_arg_to_user(uarg, &a, sizeof(a));
 }
 
-static long share_ioc_stats(void __user *uarg)
+static long share_ioc_stats(struct file *file, unsigned int cmd, void __user *uarg)
 {
 	struct hvmem_share_stats a;
 	struct share_est e;
@@ -90,7 +96,7 @@ static long share_ioc_stats(void __user *uarg)
 	u64 scans;
 	int ret;
 
-	ret = hvmem_copy_arg_from_user(&a, sizeof(a), sizeof(a), uarg);
+	ret = hvmem_copy_arg_from_user(&a, sizeof(a), HVMEM_SHARE_STATS_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if (a.flags)
@@ -114,7 +120,7 @@ static long share_ioc_stats(void __user *uarg)
 	return hvmem_copy_arg_to_user(uarg, &a, sizeof(a));
 }
 
-static long share_ioc_regions(void __user *uarg)
+static long share_ioc_regions(struct file *file, unsigned int cmd, void __user *uarg)
 {
 	struct hvmem_share_region *out;
 	struct share_region *r;
@@ -122,10 +128,10 @@ static long share_ioc_regions(void __user *uarg)
 	u32 i, count, total;
 	int ret;
 
-	ret = hvmem_copy_arg_from_user(&a, sizeof(a), sizeof(a), uarg);
+	ret = hvmem_copy_arg_from_user(&a, sizeof(a), HVMEM_SHARE_REGIONS_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
-	if (a.flags || a.reserved)
+	if (a.flags || hvmem_check_entry_size(a.entry_size, HVMEM_SHARE_REGION_SIZE_VER0))
 		return -EINVAL;
 	if (a.count > HVMEM_SHARE_REGIONS_MAX)
 		return -E2BIG;
@@ -147,9 +153,13 @@ static long share_ioc_regions(void __user *uarg)
 				  HVMEM_SHARE_REGION_POLICY : 0),
 		};
 	}
-	ret = -EFAULT;
-	if (count && copy_to_user(u64_to_user_ptr(a.regions), out, count * sizeof(*out)))
-		goto out;
+	for (i = 0; i < count; i++) {
+		ret = hvmem_copy_entry_to_user((u8 __user *)u64_to_user_ptr(a.regions) +
+					       (size_t)i * a.entry_size, a.entry_size,
+					       &out[i], sizeof(*out));
+		if (ret)
+			goto out;
+	}
 	a.count = count;
 	a.total = total;
 	ret = hvmem_copy_arg_to_user(uarg, &a, sizeof(a));
@@ -159,12 +169,12 @@ out:
 	return ret;
 }
 
-static long share_ioc_vm_set(void __user *uarg)
+static long share_ioc_vm_set(struct file *file, unsigned int cmd, void __user *uarg)
 {
 	struct hvmem_share_vm a;
 	int ret;
 
-	ret = hvmem_copy_arg_from_user(&a, sizeof(a), sizeof(a), uarg);
+	ret = hvmem_copy_arg_from_user(&a, sizeof(a), HVMEM_SHARE_VM_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if ((a.flags & ~HVMEM_SHARE_VM_FLAGS) || a.reserved)
@@ -172,27 +182,29 @@ static long share_ioc_vm_set(void __user *uarg)
 	return share_vm_set(a.vm_id, a.flags & HVMEM_SHARE_VM_CROSS);
 }
 
+static const struct hvmem_ioctl_cmd share_cmds[] = {
+	{ HVMEM_IOC_SHARE_SCAN, true, share_ioc_scan },
+	{ HVMEM_IOC_SHARE_STATS, true, share_ioc_stats },
+	{ HVMEM_IOC_SHARE_REGIONS, true, share_ioc_regions },
+	{ HVMEM_IOC_SHARE_VM_SET, true, share_ioc_vm_set },
+};
+
 static long share_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 {
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	switch (cmd) {
-	case HVMEM_IOC_SHARE_SCAN:
-		return share_ioc_scan(uarg);
-	case HVMEM_IOC_SHARE_STATS:
-		return share_ioc_stats(uarg);
-	case HVMEM_IOC_SHARE_REGIONS:
-		return share_ioc_regions(uarg);
-	case HVMEM_IOC_SHARE_VM_SET:
-		return share_ioc_vm_set(uarg);
-	}
-	return -ENOTTY;
+	return hvmem_ioctl_dispatch(share_cmds, ARRAY_SIZE(share_cmds), file, cmd, uarg);
+}
+
+static u64 share_check_extension(u32 cap)
+{
+	return cap == HVMEM_CAP_SHARE_REGIONS_MAX ? HVMEM_SHARE_REGIONS_MAX : 0;
 }
 
 static struct hvmem_ioctl_ops share_ioctl_ops = {
-	.first_nr = 0x40,
-	.last_nr = 0x4f,
+	.first_nr = HVMEM_NR_SHARE_FIRST,
+	.last_nr = HVMEM_NR_SHARE_LAST,
 	.ioctl = share_ioctl,
+	.feature = HVMEM_FEATURE_SHARE,
+	.check_extension = share_check_extension,
 	.owner = THIS_MODULE,
 };
 

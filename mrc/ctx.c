@@ -15,6 +15,11 @@
 #include "../uapi/hvmem.h"
 #include "mrc_internal.h"
 
+static_assert(sizeof(struct hvmem_mrc_open) == HVMEM_MRC_OPEN_SIZE_VER0);
+static_assert(sizeof(struct hvmem_mrc_feed) == HVMEM_MRC_FEED_SIZE_VER0);
+static_assert(sizeof(struct hvmem_mrc_query) == HVMEM_MRC_QUERY_SIZE_VER0);
+static_assert(sizeof(struct hvmem_mrc_reset) == HVMEM_MRC_RESET_SIZE_VER0);
+
 static void mrc_ctx_free_work(struct work_struct *work)
 {
 	struct mrc_ctx *ctx = container_of(work, struct mrc_ctx, free_work);
@@ -105,7 +110,7 @@ static long mrc_ioc_feed(struct mrc_ctx *ctx, void __user *uarg)
 	u32 done = 0;
 	int ret;
 
-	ret = hvmem_copy_arg_from_user(&f, sizeof(f), sizeof(f), uarg);
+	ret = hvmem_copy_arg_from_user(&f, sizeof(f), HVMEM_MRC_FEED_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if (f.flags || f.reserved)
@@ -149,7 +154,7 @@ static long mrc_ioc_query(struct mrc_ctx *ctx, void __user *uarg)
 	u32 *ratios = NULL, i;
 	int ret;
 
-	ret = hvmem_copy_arg_from_user(&q, sizeof(q), sizeof(q), uarg);
+	ret = hvmem_copy_arg_from_user(&q, sizeof(q), HVMEM_MRC_QUERY_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if (q.flags)
@@ -208,7 +213,7 @@ static long mrc_ioc_reset(struct mrc_ctx *ctx, void __user *uarg)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	ret = hvmem_copy_arg_from_user(&r, sizeof(r), sizeof(r), uarg);
+	ret = hvmem_copy_arg_from_user(&r, sizeof(r), HVMEM_MRC_RESET_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if (r.flags)

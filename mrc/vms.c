@@ -12,7 +12,6 @@
 #include <linux/xarray.h>
 
 #include <hvmem/hvmem.h>
-#include <hvmem/mrc.h>
 #include "../uapi/hvmem.h"
 #include "mrc_internal.h"
 
@@ -179,37 +178,13 @@ struct mrc_ctx *mrc_vm_ctx_get(u32 vm_id)
 	return ctx;
 }
 
-/**
- * hvmem_mrc_record() - record a VM's page references
- * @vm_id: the VM
- * @gfns: guest frame numbers, in reference order
- * @n: how many
- *
- * The entry point of in-kernel access sources (the exclusive cache's
- * get/put stream: every guest miss beyond its memory is a reference).
- * Nothing happens when the VM has no curve. Callable from process and
- * softirq context, not from hard interrupts; never allocates.
- */
-void hvmem_mrc_record(u32 vm_id, const u64 *gfns, unsigned int n)
-{
-	struct mrc_ctx *ctx = mrc_vm_ctx_get(vm_id);
-
-	if (!ctx)
-		return;
-	mrc_ctx_record(ctx, gfns, n);
-	mrc_ctx_put(ctx);
-}
-EXPORT_SYMBOL_GPL(hvmem_mrc_record);
-
-static long mrc_ioc_open(void __user *uarg)
+static long mrc_ioc_open(struct file *file, unsigned int cmd, void __user *uarg)
 {
 	struct hvmem_mrc_open o;
 	struct mrc_ctx *ctx;
 	int ret, fd;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	ret = hvmem_copy_arg_from_user(&o, sizeof(o), sizeof(o), uarg);
+	ret = hvmem_copy_arg_from_user(&o, sizeof(o), HVMEM_MRC_OPEN_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
 	if (o.flags & ~HVMEM_MRC_OPEN_FLAGS)
@@ -246,17 +221,35 @@ static long mrc_ioc_open(void __user *uarg)
 	return ret;
 }
 
+static const struct hvmem_ioctl_cmd mrc_cmds[] = {
+	{ HVMEM_IOC_MRC_OPEN, true, mrc_ioc_open },
+};
+
+/* FEED, QUERY and RESET are commands of a context fd (ctx.c), not of /dev/hvmem. */
 static long mrc_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 {
-	if (_IOC_TYPE(cmd) == HVMEM_IOCTL_MAGIC && _IOC_NR(cmd) == _IOC_NR(HVMEM_IOC_MRC_OPEN))
-		return mrc_ioc_open(uarg);
-	return -ENOTTY;
+	return hvmem_ioctl_dispatch(mrc_cmds, ARRAY_SIZE(mrc_cmds), file, cmd, uarg);
+}
+
+static u64 mrc_check_extension(u32 cap)
+{
+	switch (cap) {
+	case HVMEM_CAP_MRC_FEED_MAX:
+		return HVMEM_MRC_FEED_MAX;
+	case HVMEM_CAP_MRC_QUERY_MAX:
+		return HVMEM_MRC_QUERY_MAX;
+	case HVMEM_CAP_MRC_SMAX_MAX:
+		return HVMEM_MRC_SMAX_MAX;
+	}
+	return 0;
 }
 
 static struct hvmem_ioctl_ops mrc_ioctl_ops = {
-	.first_nr = 0x30,
-	.last_nr = 0x3f,
+	.first_nr = HVMEM_NR_MRC_FIRST,
+	.last_nr = HVMEM_NR_MRC_LAST,
 	.ioctl = mrc_ioctl,
+	.feature = HVMEM_FEATURE_MRC,
+	.check_extension = mrc_check_extension,
 	.owner = THIS_MODULE,
 };
 

@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 			for (i = 0; i < pages; i += batch) {
 				struct hvmem_cache_io io = {
 					.size = sizeof(io), .pool_id = pc.pool_id, .count = batch,
-					.pages = (uintptr_t)kp, .page_size = pg,
+					.pages = (uintptr_t)kp, .page_size = pg, .entry_size = sizeof(*kp),
 					.buf = (uintptr_t)((get ? dst : src) + (size_t)i * pg),
 				};
 

@@ -7,10 +7,12 @@
  * counters, never the device.
  */
 #include <linux/kobject.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
 #include <hvmem/hvmem.h>
+#include "../uapi/hvmem.h"
 
 #include "dm-swapres.h"
 
@@ -246,15 +248,31 @@ void swapres_sysfs_del_vm(struct swapres_thin_vm *vm)
 	vm->kobj = NULL;
 }
 
+/* dm-swapres serves no /dev/hvmem command: it only announces its feature bit. */
+static struct hvmem_ioctl_ops swapres_feature_ops = {
+	.feature = HVMEM_FEATURE_SWAPRES,
+	.owner = THIS_MODULE,
+};
+
 /**
- * swapres_sysfs_init() - create /sys/kernel/mm/hvmem/swapres
+ * swapres_sysfs_init() - create /sys/kernel/mm/hvmem/swapres, and set
+ *	HVMEM_FEATURE_SWAPRES in HVMEM_IOC_GET_VERSION's features
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0 or a negative errno.
  */
 int swapres_sysfs_init(void)
 {
+	int ret;
+
 	swapres_kobj = kobject_create_and_add("swapres", hvmem_sysfs_kobj());
-	return swapres_kobj ? 0 : -ENOMEM;
+	if (!swapres_kobj)
+		return -ENOMEM;
+	ret = hvmem_register_ioctls(&swapres_feature_ops);
+	if (ret) {
+		kobject_put(swapres_kobj);
+		swapres_kobj = NULL;
+	}
+	return ret;
 }
 
 /**
@@ -262,6 +280,7 @@ int swapres_sysfs_init(void)
  */
 void swapres_sysfs_exit(void)
 {
+	hvmem_unregister_ioctls(&swapres_feature_ops);
 	kobject_put(swapres_kobj);
 	swapres_kobj = NULL;
 }

@@ -20,9 +20,23 @@
  *   (-EPERM otherwise); HVMEM_IOC_GET_VERSION is open to every caller that can
  *   open the device.
  * - Output is written back for min(@size, sizeof(struct)) bytes.
+ * - Each struct's first published size is HVMEM_<STRUCT>_SIZE_VER0 (as
+ *   CLONE_ARGS_SIZE_VER0 for clone3()). A caller built against an older
+ *   header passes that size; later versions only append fields.
+ * - Arrays of structs are passed with an @entry_size (the stride): the size
+ *   of one element as the caller knows it, at least the element's
+ *   *_SIZE_VER0 and at most 4096 (-EINVAL otherwise). Elements the kernel
+ *   reads follow the copy_struct_from_user() rules one by one: a shorter
+ *   element is zero-extended, a longer one must be zero past what the
+ *   kernel knows (-E2BIG). Elements the kernel writes get min(@entry_size,
+ *   sizeof) bytes, and the rest of each element, up to @entry_size, is
+ *   zero-filled (as perf_event_attr and bpf_prog_info do).
+ * - Every module that serves commands has a HVMEM_FEATURE_* bit, set in
+ *   struct hvmem_version.features while it is loaded, and its HVMEM_CAP_*
+ *   capabilities, answered through HVMEM_IOC_CHECK_EXTENSION.
  *
  * Command numbers: 0x00-0x0f core, 0x10-0x2f exclusive cache, 0x30-0x3f
- * miss-rate curves, 0x40-0x4f sharing.
+ * miss-rate curves, 0x40-0x4f sharing, 0x50-0x5f swap devices.
  */
 #ifndef _UAPI_LINUX_HVMEM_H
 #define _UAPI_LINUX_HVMEM_H
@@ -34,13 +48,28 @@
 #define HVMEM_DEVICE_NAME	"hvmem"
 
 #define HVMEM_VERSION_MAJOR	0
-#define HVMEM_VERSION_MINOR	1
+#define HVMEM_VERSION_MINOR	2
 #define HVMEM_VERSION_PATCH	0
 
 #define HVMEM_IOCTL_MAGIC	0xBA
 
-/* Bits of struct hvmem_version.features: what this module build provides. */
-#define HVMEM_FEATURE_VM_REGISTRY	_BITULL(0)
+/*
+ * Bits of struct hvmem_version.features: the modules loaded now. Bit N
+ * belongs to one module; its capabilities are HVMEM_CAP(N, 0 .. 0xffff).
+ */
+#define HVMEM_FEATURE_VM_REGISTRY_BIT	0	/* hvmem.ko: VM registry */
+#define HVMEM_FEATURE_CACHE_BIT		1	/* hvmem.ko: exclusive cache */
+#define HVMEM_FEATURE_MRC_BIT		2	/* hvmem_mrc.ko */
+#define HVMEM_FEATURE_SHARE_BIT		3	/* hvmem_share.ko */
+#define HVMEM_FEATURE_VSWAP_BIT		4	/* hvmem_vswap.ko (swap devices) */
+#define HVMEM_FEATURE_SWAPRES_BIT	5	/* dm-swapres.ko */
+
+#define HVMEM_FEATURE_VM_REGISTRY	_BITULL(HVMEM_FEATURE_VM_REGISTRY_BIT)
+#define HVMEM_FEATURE_CACHE		_BITULL(HVMEM_FEATURE_CACHE_BIT)
+#define HVMEM_FEATURE_MRC		_BITULL(HVMEM_FEATURE_MRC_BIT)
+#define HVMEM_FEATURE_SHARE		_BITULL(HVMEM_FEATURE_SHARE_BIT)
+#define HVMEM_FEATURE_VSWAP		_BITULL(HVMEM_FEATURE_VSWAP_BIT)
+#define HVMEM_FEATURE_SWAPRES		_BITULL(HVMEM_FEATURE_SWAPRES_BIT)
 
 /**
  * struct hvmem_version - HVMEM_IOC_GET_VERSION argument
@@ -61,6 +90,8 @@ struct hvmem_version {
 	__u32 reserved;
 	__u64 features;
 };
+
+#define HVMEM_VERSION_SIZE_VER0		32
 
 /* struct hvmem_vm_bind.flags: exactly one HVMEM_BIND_BY_* bit */
 #define HVMEM_BIND_BY_KVM_FD	_BITUL(0)
@@ -93,6 +124,8 @@ struct hvmem_vm_bind {
 	__u32 reserved;
 };
 
+#define HVMEM_VM_BIND_SIZE_VER0		24
+
 /**
  * struct hvmem_vm_unbind - HVMEM_IOC_VM_UNBIND argument
  * @size: sizeof(struct hvmem_vm_unbind) as known to the caller
@@ -106,6 +139,8 @@ struct hvmem_vm_unbind {
 	__u32 id;
 	__u32 reserved;
 };
+
+#define HVMEM_VM_UNBIND_SIZE_VER0	16
 
 /* struct hvmem_vm_info.flags */
 #define HVMEM_VM_KVM		_BITUL(0)	/* bound by a KVM VM fd */
@@ -132,13 +167,15 @@ struct hvmem_vm_info {
 	char comm[HVMEM_COMM_LEN];
 };
 
+#define HVMEM_VM_INFO_SIZE_VER0		40
+
 /**
  * struct hvmem_vm_list - HVMEM_IOC_VM_LIST argument
  * @size: sizeof(struct hvmem_vm_list) as known to the caller
  * @flags: must be 0
- * @entry_size: sizeof(struct hvmem_vm_info) as known to the caller (at
- *	least the first version's size); entries are written at that stride,
- *	each truncated or zero-padded to it
+ * @entry_size: sizeof(struct hvmem_vm_info) as known to the caller
+ *	(HVMEM_VM_INFO_SIZE_VER0 .. 4096); entries are written at that
+ *	stride, each truncated or zero-padded to it
  * @count: in: room in @entries, in entries; out: entries written
  * @total: out: VMs bound when the list was taken (may exceed @count)
  * @reserved: must be 0
@@ -154,11 +191,61 @@ struct hvmem_vm_list {
 	__u64 entries;
 };
 
+#define HVMEM_VM_LIST_SIZE_VER0		32
+
+/*
+ * Capabilities: HVMEM_CAP(feature bit, number). Number 0 of a feature is
+ * the feature itself (1 while its module is loaded); the others are the
+ * module's limits and options, answered by that module.
+ */
+#define HVMEM_CAP(bit, n)		(((__u32)(bit) << 16) | (__u32)(n))
+#define HVMEM_CAP_FEATURE_BIT(cap)	((cap) >> 16)
+
+#define HVMEM_CAP_VM_REGISTRY		HVMEM_CAP(HVMEM_FEATURE_VM_REGISTRY_BIT, 0)
+#define HVMEM_CAP_VM_MAX		HVMEM_CAP(HVMEM_FEATURE_VM_REGISTRY_BIT, 1)
+#define HVMEM_CAP_CACHE			HVMEM_CAP(HVMEM_FEATURE_CACHE_BIT, 0)
+#define HVMEM_CAP_CACHE_BATCH_MAX	HVMEM_CAP(HVMEM_FEATURE_CACHE_BIT, 1)
+#define HVMEM_CAP_CACHE_PAGE_SIZE	HVMEM_CAP(HVMEM_FEATURE_CACHE_BIT, 2)
+#define HVMEM_CAP_MRC			HVMEM_CAP(HVMEM_FEATURE_MRC_BIT, 0)
+#define HVMEM_CAP_MRC_FEED_MAX		HVMEM_CAP(HVMEM_FEATURE_MRC_BIT, 1)
+#define HVMEM_CAP_MRC_QUERY_MAX		HVMEM_CAP(HVMEM_FEATURE_MRC_BIT, 2)
+#define HVMEM_CAP_MRC_SMAX_MAX		HVMEM_CAP(HVMEM_FEATURE_MRC_BIT, 3)
+#define HVMEM_CAP_SHARE			HVMEM_CAP(HVMEM_FEATURE_SHARE_BIT, 0)
+#define HVMEM_CAP_SHARE_REGIONS_MAX	HVMEM_CAP(HVMEM_FEATURE_SHARE_BIT, 1)
+#define HVMEM_CAP_VSWAP			HVMEM_CAP(HVMEM_FEATURE_VSWAP_BIT, 0)
+#define HVMEM_CAP_SWAPRES		HVMEM_CAP(HVMEM_FEATURE_SWAPRES_BIT, 0)
+
+/**
+ * struct hvmem_check_extension - HVMEM_IOC_CHECK_EXTENSION argument
+ * @size: sizeof(struct hvmem_check_extension) as known to the caller
+ * @flags: must be 0
+ * @cap: a HVMEM_CAP_* number
+ * @reserved: must be 0
+ * @value: out: 0 when the capability is unknown or its module is not
+ *	loaded; else what the HVMEM_CAP_* says (1 for a feature, a limit
+ *	for a *_MAX)
+ *
+ * Like KVM_CHECK_EXTENSION: an unknown capability is not an error. The
+ * module owning the capability's feature bit answers. Open to every caller
+ * that can open the device.
+ */
+struct hvmem_check_extension {
+	__u32 size;
+	__u32 flags;
+	__u32 cap;
+	__u32 reserved;
+	__u64 value;
+};
+
+#define HVMEM_CHECK_EXTENSION_SIZE_VER0	24
+
 /* Core commands: 0x00-0x0f */
 #define HVMEM_IOC_GET_VERSION	_IOWR(HVMEM_IOCTL_MAGIC, 0x00, struct hvmem_version)
 #define HVMEM_IOC_VM_BIND	_IOWR(HVMEM_IOCTL_MAGIC, 0x01, struct hvmem_vm_bind)
 #define HVMEM_IOC_VM_UNBIND	_IOW(HVMEM_IOCTL_MAGIC, 0x02, struct hvmem_vm_unbind)
 #define HVMEM_IOC_VM_LIST	_IOWR(HVMEM_IOCTL_MAGIC, 0x03, struct hvmem_vm_list)
+#define HVMEM_IOC_CHECK_EXTENSION \
+	_IOWR(HVMEM_IOCTL_MAGIC, 0x04, struct hvmem_check_extension)
 
 /* Exclusive cache: 0x10-0x2f */
 
@@ -174,9 +261,6 @@ struct hvmem_vm_list {
  * CAP_SYS_ADMIN, the data commands too: a VMM acting for its VM is
  * privileged for now.
  */
-
-/* Bit of struct hvmem_version.features */
-#define HVMEM_FEATURE_CACHE		_BITULL(1)
 
 /* Most pages per HVMEM_IOC_CACHE_PUT/GET/FLUSH call. */
 #define HVMEM_CACHE_BATCH_MAX		512U
@@ -204,6 +288,8 @@ struct hvmem_cache_pool_create {
 	__u32 pool_id;
 };
 
+#define HVMEM_CACHE_POOL_CREATE_SIZE_VER0	16
+
 /**
  * struct hvmem_cache_pool_destroy - HVMEM_IOC_CACHE_POOL_DESTROY argument
  * @size: sizeof(struct hvmem_cache_pool_destroy) as known to the caller
@@ -219,6 +305,8 @@ struct hvmem_cache_pool_destroy {
 	__u32 pool_id;
 	__u32 reserved;
 };
+
+#define HVMEM_CACHE_POOL_DESTROY_SIZE_VER0	16
 
 /**
  * struct hvmem_cache_page - one page of a batched cache command
@@ -241,18 +329,25 @@ struct hvmem_cache_page {
 	__u32 reserved;
 };
 
+/* Size of one struct hvmem_cache_page element (not of a cache page). */
+#define HVMEM_CACHE_PAGE_SIZE_VER0	32
+
 /**
  * struct hvmem_cache_io - HVMEM_IOC_CACHE_PUT, _GET and _FLUSH argument
  * @size: sizeof(struct hvmem_cache_io) as known to the caller
  * @flags: must be 0
  * @pool_id: the pool (-ENXIO if it does not exist)
  * @count: pages at @pages (1 .. HVMEM_CACHE_BATCH_MAX, else -EINVAL)
- * @pages: user pointer to @count struct hvmem_cache_page
+ * @pages: user pointer to @count struct hvmem_cache_page, @entry_size
+ *	bytes apart
  * @buf: user pointer to @count pages of data: PUT reads them, GET writes
  *	them (a page whose GET missed is left alone); must be 0 for FLUSH
  * @page_size: the caller's idea of the page size: must be the kernel's
  *	(-EINVAL otherwise)
  * @done: out: pages processed (each has its @result)
+ * @entry_size: sizeof(struct hvmem_cache_page) as known to the caller
+ *	(HVMEM_CACHE_PAGE_SIZE_VER0 .. 4096)
+ * @reserved: must be 0
  *
  * The pages are processed in order. The call returns 0 once every page has
  * its result, or an errno for the whole call: bad arguments (nothing
@@ -268,7 +363,11 @@ struct hvmem_cache_io {
 	__u64 buf;
 	__u32 page_size;
 	__u32 done;
+	__u32 entry_size;
+	__u32 reserved;
 };
+
+#define HVMEM_CACHE_IO_SIZE_VER0	48
 
 /**
  * struct hvmem_cache_flush_object - HVMEM_IOC_CACHE_FLUSH_OBJECT argument
@@ -287,6 +386,8 @@ struct hvmem_cache_flush_object {
 	__u64 oid;
 	__u64 flushed;
 };
+
+#define HVMEM_CACHE_FLUSH_OBJECT_SIZE_VER0	32
 
 /* Most shares of a VM; the default is 1000. */
 #define HVMEM_CACHE_SHARES_MAX		1000000U
@@ -333,6 +434,8 @@ struct hvmem_cache_vm {
 	__u64 zero_puts;
 };
 
+#define HVMEM_CACHE_VM_SIZE_VER0	104
+
 /**
  * struct hvmem_cache_stats - HVMEM_IOC_CACHE_STATS argument
  * @size: sizeof(struct hvmem_cache_stats) as known to the caller
@@ -368,6 +471,8 @@ struct hvmem_cache_stats {
 	__u64 evictions;
 	__u64 flushes;
 };
+
+#define HVMEM_CACHE_STATS_SIZE_VER0	104
 
 #define HVMEM_IOC_CACHE_POOL_CREATE \
 	_IOWR(HVMEM_IOCTL_MAGIC, 0x10, struct hvmem_cache_pool_create)
@@ -434,6 +539,8 @@ struct hvmem_mrc_open {
 	__u32 near;
 };
 
+#define HVMEM_MRC_OPEN_SIZE_VER0	32
+
 /**
  * struct hvmem_mrc_feed - HVMEM_IOC_MRC_FEED argument (on a context fd)
  * @size: sizeof(struct hvmem_mrc_feed) as known to the caller
@@ -452,6 +559,8 @@ struct hvmem_mrc_feed {
 	__u32 reserved;
 	__u64 pages;
 };
+
+#define HVMEM_MRC_FEED_SIZE_VER0	24
 
 /* struct hvmem_mrc_query.state */
 #define HVMEM_MRC_EXACT		_BITUL(0)	/* every page sampled so far */
@@ -492,6 +601,8 @@ struct hvmem_mrc_query {
 	__u32 state;
 };
 
+#define HVMEM_MRC_QUERY_SIZE_VER0	80
+
 /**
  * struct hvmem_mrc_reset - HVMEM_IOC_MRC_RESET argument (on a context fd)
  * @size: sizeof(struct hvmem_mrc_reset) as known to the caller
@@ -503,6 +614,8 @@ struct hvmem_mrc_reset {
 	__u32 size;
 	__u32 flags;
 };
+
+#define HVMEM_MRC_RESET_SIZE_VER0	8
 
 #define HVMEM_IOC_MRC_OPEN	_IOWR(HVMEM_IOCTL_MAGIC, 0x30, struct hvmem_mrc_open)
 #define HVMEM_IOC_MRC_FEED	_IOWR(HVMEM_IOCTL_MAGIC, 0x31, struct hvmem_mrc_feed)
@@ -542,15 +655,18 @@ struct hvmem_share_scan {
 	__u64 elapsed_ns;
 };
 
+#define HVMEM_SHARE_SCAN_SIZE_VER0	32
+
 /**
  * struct hvmem_share_stats - HVMEM_IOC_SHARE_STATS argument
  * @size: sizeof(struct hvmem_share_stats) as known to the caller
  * @flags: must be 0
  * @vm_id: the VM, or 0 for the sum over every VM
- * @cross_vm: out: the VM's pages may merge with other VMs' (0 or 1)
+ * @cross_vm: out: the VM's pages count as sharable with other VMs' in
+ *	this estimate (HVMEM_SHARE_VM_CROSS; 0 or 1)
  * @pages: out: pages in the last scan(s)
  * @dup_pages: out: non-zero pages that have an identical page (within the
- *	VM, or in another cross-VM VM when both allow it)
+ *	VM, or in another VM when both have HVMEM_SHARE_VM_CROSS)
  * @zero_pages: out: pages of zeros
  * @regions: out: 2 MiB regions with a scanned page
  * @thp_regions: out: of which backed by a huge page
@@ -582,6 +698,8 @@ struct hvmem_share_stats {
 	__u64 progress_total;
 };
 
+#define HVMEM_SHARE_STATS_SIZE_VER0	112
+
 /* struct hvmem_share_region.flags */
 #define HVMEM_SHARE_REGION_THP		_BITUL(0)	/* backed by a huge page */
 #define HVMEM_SHARE_REGION_POLICY	_BITUL(1)	/* the policy would split it */
@@ -593,6 +711,7 @@ struct hvmem_share_stats {
  * @dup: non-zero pages with an identical page
  * @zero: pages of zeros
  * @flags: HVMEM_SHARE_REGION_* bits
+ * @reserved: 0 (room for later fields)
  */
 struct hvmem_share_region {
 	__u64 start;
@@ -600,7 +719,10 @@ struct hvmem_share_region {
 	__u16 dup;
 	__u16 zero;
 	__u16 flags;
+	__u64 reserved[2];
 };
+
+#define HVMEM_SHARE_REGION_SIZE_VER0	32
 
 #define HVMEM_SHARE_REGIONS_MAX		65536U
 
@@ -612,7 +734,8 @@ struct hvmem_share_region {
  * @count: in: entries at @regions (at most HVMEM_SHARE_REGIONS_MAX, else
  *	-E2BIG); out: entries written
  * @total: out: regions in the VM's last scan
- * @reserved: must be 0
+ * @entry_size: sizeof(struct hvmem_share_region) as known to the caller
+ *	(HVMEM_SHARE_REGION_SIZE_VER0 .. 4096): the stride of @regions
  * @regions: user pointer to @count struct hvmem_share_region: out: the
  *	regions with the most sharable (dup + zero) subpages, most first
  */
@@ -622,9 +745,11 @@ struct hvmem_share_regions {
 	__u32 vm_id;
 	__u32 count;
 	__u32 total;
-	__u32 reserved;
+	__u32 entry_size;
 	__u64 regions;
 };
+
+#define HVMEM_SHARE_REGIONS_SIZE_VER0	32
 
 /* struct hvmem_share_vm.flags */
 #define HVMEM_SHARE_VM_CROSS	_BITUL(0)	/* may share with other VMs */
@@ -637,9 +762,15 @@ struct hvmem_share_regions {
  * @vm_id: the VM (-ENOENT if not bound)
  * @reserved: must be 0
  *
- * Cross-VM sharing is off for a new VM: merging pages across VMs opens a
- * timing side channel between them (CVE-2015-2877). Pages of two VMs merge
- * only when both have HVMEM_SHARE_VM_CROSS.
+ * HVMEM_SHARE_VM_CROSS is a scope of the estimate, not of KSM: with it, the
+ * VM's pages that equal another such VM's count as sharable in
+ * HVMEM_IOC_SHARE_STATS; without it (the default for a new VM, as merging
+ * across VMs opens a timing side channel between them, CVE-2015-2877) only
+ * duplicates within the VM count. Actual merging is done by KSM, which
+ * merges identical pages of every area advised MADV_MERGEABLE on the
+ * host, whatever VM they belong to: two VMs' pages stay apart only when
+ * one of them is not advised at all (QEMU -machine mem-merge=off, libvirt
+ * <memoryBacking><nosharepages/>, no "hvmemctl share apply" on it).
  */
 struct hvmem_share_vm {
 	__u32 size;
@@ -647,6 +778,8 @@ struct hvmem_share_vm {
 	__u32 vm_id;
 	__u32 reserved;
 };
+
+#define HVMEM_SHARE_VM_SIZE_VER0	16
 
 #define HVMEM_IOC_SHARE_SCAN	_IOWR(HVMEM_IOCTL_MAGIC, 0x40, struct hvmem_share_scan)
 #define HVMEM_IOC_SHARE_STATS	_IOWR(HVMEM_IOCTL_MAGIC, 0x41, struct hvmem_share_stats)

@@ -410,6 +410,7 @@ TEST_F(cache, bad_arguments)
 	struct hvmem_cache_io io = {
 		.size = sizeof(io), .pool_id = self->pool[0], .count = 1,
 		.pages = (uintptr_t)self->pages, .buf = (uintptr_t)self->buf, .page_size = pg,
+		.entry_size = sizeof(self->pages[0]),
 	};
 	struct hvmem_cache_pool_destroy pd = { .size = sizeof(pd), .pool_id = 0 };
 	struct hvmem_cache_stats st = { .size = sizeof(st) };

@@ -182,7 +182,7 @@ static inline int hvmem_cache_batch(int fd, unsigned long req, __u32 pool, __u64
 	struct hvmem_cache_io io = {
 		.size = sizeof(io), .pool_id = pool, .count = n,
 		.pages = (uintptr_t)pages, .buf = (uintptr_t)buf,
-		.page_size = sysconf(_SC_PAGESIZE),
+		.page_size = sysconf(_SC_PAGESIZE), .entry_size = sizeof(*pages),
 	};
 	unsigned int i;
 

@@ -55,7 +55,7 @@ else
 	sed 's/^/# /' "$tmp/show.json" 2>/dev/null
 fi
 n=$((n + 1))
-if ! hvmemctl mrc show 999999 2>"$tmp/err" && grep -q "MRC_OPEN: No such file" "$tmp/err"; then
+if ! hvmemctl mrc show 999999 2>"$tmp/err" && grep -qF "no VM 999999 is bound (see: hvmemctl vm list)" "$tmp/err"; then
 	echo "ok $n mrc_show_unknown_vm"
 else
 	echo "not ok $n mrc_show_unknown_vm"

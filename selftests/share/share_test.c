@@ -58,6 +58,9 @@ static void fill_page(unsigned char *p, unsigned long c)
 		w[i] = c * 0x9e3779b97f4a7c15UL + i;
 }
 
+/* A region the workload advises MADV_MERGEABLE itself, as QEMU does; -1: none. */
+static int premerge_region = -1;
+
 /* Child: map NR THP-backed regions, fill them, report the base, then wait. */
 static pid_t spawn_workload(unsigned long *base_out, bool *thp_out)
 {
@@ -91,6 +94,9 @@ static pid_t spawn_workload(unsigned long *base_out, bool *thp_out)
 			sscanf(line, "AnonHugePages: %ld kB", &huge);
 		if (f)
 			fclose(f);
+		if (premerge_region >= 0 &&
+		    madvise(a + premerge_region * RSZ, RSZ, MADV_MERGEABLE))
+			_exit(1);
 		msg[0] = (unsigned long)a;
 		msg[1] = huge >= (long)(NR * RSZ / 1024);
 		if (write(p[1], msg, sizeof(msg)) != sizeof(msg))
@@ -191,7 +197,7 @@ TEST_F(share, estimate_matches_ground_truth)
 	struct hvmem_share_region regs[NR + 8];
 	struct hvmem_share_regions q = {
 		.size = sizeof(q), .vm_id = self->vm, .count = NR + 8,
-		.regions = (uintptr_t)regs,
+		.regions = (uintptr_t)regs, .entry_size = sizeof(regs[0]),
 	};
 	struct hvmem_share_scan sc;
 	struct hvmem_share_stats s;
@@ -464,11 +470,93 @@ TEST_F_TIMEOUT(share, policy_hands_worthwhile_regions_to_ksm, 180)
 	EXPECT_EQ(0, sysfs_write_str(SHARE_SYSFS "pressure_free_pages", "0"));
 }
 
+/*
+ * A VM whose process made part of its memory mergeable itself (QEMU's
+ * mem-merge=on): apply says so and what to change, and --undo takes back
+ * only its own advice, so that part stays mergeable.
+ */
+TEST_F(share, undo_restores_prior_advice)
+{
+	unsigned long lo, hi;
+	struct hvmem_share_scan sc;
+	long mg, other;
+	bool probe;
+
+	if (!self->thp)
+		SKIP(return, "no THP backing for the workload (THP disabled?)");
+	sleeper_kill(self->pid);
+	hvmem_unbind(self->dev, self->vm);
+	premerge_region = 0;	/* a dense region: the policy picks it too */
+	self->pid = spawn_workload(&self->base, &self->thp);
+	premerge_region = -1;
+	ASSERT_GT(self->pid, 0);
+	ASSERT_EQ(0, hvmem_bind_pid(self->dev, self->pid, &self->vm));
+	lo = self->base;
+	hi = lo + NR * RSZ;
+	ASSERT_EQ(0, share_scan(self->dev, self->vm, 0, &sc));
+
+	ASSERT_EQ(0, hvmemctl("hvmemctl share apply %u --force >/tmp/share_apply.out 2>&1",
+			      self->vm));
+	EXPECT_EQ(0, system("grep -q 'already mergeable' /tmp/share_apply.out && "
+			    "grep -q 'mem-merge=off' /tmp/share_apply.out && "
+			    "grep -q 'nosharepages' /tmp/share_apply.out"));
+	ASSERT_EQ(0, smaps_scan(self->pid, lo, hi, lo, &mg, &other, &probe));
+	EXPECT_TRUE(probe);	/* its own advice */
+	ASSERT_EQ(0, smaps_scan(self->pid, lo, hi, lo + 1 * RSZ, &mg, &other, &probe));
+	EXPECT_TRUE(probe);	/* apply's */
+	ASSERT_EQ(0, smaps_scan(self->pid, lo, hi, lo + 4 * RSZ, &mg, &other, &probe));
+	EXPECT_FALSE(probe);	/* sparse: not the policy's */
+
+	ASSERT_EQ(0, hvmemctl("hvmemctl share apply %u --undo >/dev/null", self->vm));
+	ASSERT_EQ(0, smaps_scan(self->pid, lo, hi, lo, &mg, &other, &probe));
+	EXPECT_TRUE(probe) TH_LOG("undo stripped the process's own advice");
+	ASSERT_EQ(0, smaps_scan(self->pid, lo, hi, lo + 1 * RSZ, &mg, &other, &probe));
+	EXPECT_FALSE(probe);
+	ASSERT_EQ(0, smaps_scan(self->pid, lo, hi, lo + 8 * RSZ, &mg, &other, &probe));
+	EXPECT_FALSE(probe);
+
+	ASSERT_EQ(0, hvmemctl("hvmemctl share apply %u --undo >/tmp/share_apply.out 2>&1",
+			      self->vm));
+	EXPECT_EQ(0, system("grep -q 'nothing to undo' /tmp/share_apply.out"));
+}
+
+/* Regions written at the caller's stride, each tail zero-filled. */
+TEST_F(share, regions_stride)
+{
+	enum { STRIDE = HVMEM_SHARE_REGION_SIZE_VER0 + 8 };
+	unsigned char buf[4 * STRIDE];
+	struct hvmem_share_regions q = {
+		.size = HVMEM_SHARE_REGIONS_SIZE_VER0, .vm_id = self->vm, .count = 3,
+		.entry_size = STRIDE, .regions = (uintptr_t)buf,
+	};
+	struct hvmem_share_region r;
+	struct hvmem_share_scan sc;
+	unsigned int i, k;
+
+	ASSERT_EQ(0, share_scan(self->dev, self->vm, 0, &sc));
+	memset(buf, 0xff, sizeof(buf));
+	ASSERT_EQ(0, hvmem_call(self->dev, HVMEM_IOC_SHARE_REGIONS, &q));
+	ASSERT_EQ(3, q.count);
+	for (i = 0; i < q.count; i++) {
+		memcpy(&r, buf + i * STRIDE, sizeof(r));
+		EXPECT_LE(r.present, PPR);
+		EXPECT_EQ(0, r.reserved[0] | r.reserved[1]);
+		for (k = sizeof(r); k < STRIDE; k++)
+			ASSERT_EQ(0, buf[i * STRIDE + k]);
+	}
+	EXPECT_EQ(0xff, buf[3 * STRIDE]);	/* past count: untouched */
+	q.entry_size = HVMEM_SHARE_REGION_SIZE_VER0 - 1;
+	EXPECT_EQ(-EINVAL, hvmem_call(self->dev, HVMEM_IOC_SHARE_REGIONS, &q));
+	q.entry_size = 0;
+	EXPECT_EQ(-EINVAL, hvmem_call(self->dev, HVMEM_IOC_SHARE_REGIONS, &q));
+}
+
 TEST_F(share, bad_arguments)
 {
 	struct hvmem_share_scan sc = { .size = sizeof(sc) };
 	struct hvmem_share_stats s;
-	struct hvmem_share_regions q = { .size = sizeof(q), .vm_id = self->vm };
+	struct hvmem_share_regions q = { .size = sizeof(q), .vm_id = self->vm,
+					  .entry_size = sizeof(struct hvmem_share_region) };
 
 	/* neither a VM nor ALL, both, bad flags, reserved, unknown VM */
 	EXPECT_EQ(-EINVAL, hvmem_call(self->dev, HVMEM_IOC_SHARE_SCAN, &sc));

@@ -29,7 +29,7 @@ static int do_stats(int argc, char **argv)
 	fd = hvmem_open();
 	if (fd < 0)
 		return 1;
-	if (hvmem_ioctl(fd, HVMEM_IOC_CACHE_STATS, &s, "CACHE_STATS")) {
+	if (hvmem_ioctl(fd, HVMEM_IOC_CACHE_STATS, &s, "cache stats")) {
 		close(fd);
 		return 1;
 	}
@@ -149,7 +149,7 @@ static int do_set(int argc, char **argv)
 	fd = hvmem_open();
 	if (fd < 0)
 		return 1;
-	ret = hvmem_ioctl(fd, HVMEM_IOC_CACHE_VM_SET, &v, "CACHE_VM_SET") ? 1 : 0;
+	ret = hvmem_vm_ioctl(fd, HVMEM_IOC_CACHE_VM_SET, &v, "cache set", v.vm_id) ? 1 : 0;
 	close(fd);
 	return ret;
 }

@@ -16,7 +16,7 @@
 #define HVMEMCTL_VERSION "0.1.0"
 #define HVMEM_SYSFS "/sys/kernel/mm/hvmem"
 
-/* -j/--json was given: print one JSON document on stdout. */
+/* -j/--json was given anywhere (main.c strips it): one JSON document on stdout. */
 extern bool json_output;
 
 /**
@@ -59,8 +59,21 @@ int p_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 
 /* Open /dev/hvmem; on failure print why (module not loaded, ...) and return -1. */
 int hvmem_open(void);
-/* ioctl(); on failure print "<what>: <strerror>" and return -1 (errno kept). */
+/*
+ * ioctl(); on failure print "<what>: <why>: <strerror>" with a hint (module
+ * not loaded, not root, hvmem disabled) and return -1 (errno kept).
+ */
 int hvmem_ioctl(int fd, unsigned long req, void *arg, const char *what);
+/* The same for a command naming VM @vm_id: ENOENT says that it is not bound. */
+int hvmem_vm_ioctl(int fd, unsigned long req, void *arg, const char *what, uint32_t vm_id);
+/* Print why @req naming VM @vm_id failed with @err, as hvmem_vm_ioctl() does; -1. */
+int hvmem_vm_err(int err, unsigned long req, const char *what, uint32_t vm_id);
+/* /sys/module/@name exists. */
+bool module_loaded(const char *name);
+
+/* Match @word against @n names: exact, else a unique prefix; -1 (printed) if not. */
+int match_word(const char *word, const char *const *names, int n, const char *kind,
+	       const char *help);
 
 /* Read one value from a sysfs file into @buf (newline stripped); -errno on failure. */
 int sysfs_read(const char *path, char *buf, size_t len);
@@ -94,6 +107,8 @@ void jw_bool(bool v);
 void jw_double(double v);
 void jw_null(void);
 void jw_end_document(void);
+/* The error document {"error": msg, "errno": err}, or inside an open one. */
+void jw_error(const char *msg, int err);
 
 static inline void jw_kv_string(const char *k, const char *v) { jw_name(k); jw_string(v); }
 static inline void jw_kv_uint(const char *k, uint64_t v) { jw_name(k); jw_uint(v); }

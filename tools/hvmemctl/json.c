@@ -8,6 +8,7 @@
 #define JW_MAX_DEPTH 32
 
 static bool jw_first[JW_MAX_DEPTH];
+static char jw_kind[JW_MAX_DEPTH];	/* '}' or ']' of each open level */
 static int jw_depth;
 static bool jw_after_name;
 
@@ -28,8 +29,10 @@ static void jw_push(char c)
 {
 	jw_sep();
 	putchar(c);
-	if (jw_depth < JW_MAX_DEPTH - 1)
+	if (jw_depth < JW_MAX_DEPTH - 1) {
 		jw_first[++jw_depth] = true;
+		jw_kind[jw_depth] = c == '{' ? '}' : ']';
+	}
 }
 
 static void jw_pop(char c)
@@ -93,4 +96,20 @@ void jw_end_document(void)
 {
 	putchar('\n');
 	fflush(stdout);
+}
+
+void jw_error(const char *msg, int err)
+{
+	if (jw_after_name)
+		jw_null();
+	if (jw_depth > 0 && jw_kind[jw_depth] == ']')
+		jw_start_object();	/* an array of results gets an error element */
+	if (!jw_depth)
+		jw_start_object();
+	jw_kv_string("error", msg);
+	if (err)
+		jw_kv_int("errno", err);
+	while (jw_depth > 0)
+		jw_pop(jw_kind[jw_depth]);
+	jw_end_document();
 }

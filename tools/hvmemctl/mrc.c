@@ -2,7 +2,7 @@
 /*
  * hvmemctl mrc: miss-rate curves.
  *
- *   hvmemctl [-j] mrc show VM [--sizes a,b,c] [-j]
+ *   hvmemctl [-j] mrc show VM [--sizes a,b,c]
  *   hvmemctl [-j] mrc replay --trace FILE [--rate R | --smax N] [--exact]
  *                 [--near K] [--kernel] [--sizes a,b,c] [--timing] [--seed S]
  *
@@ -290,6 +290,61 @@ static int query_curve(int cfd, struct curve *c)
 	return query(cfd, c);
 }
 
+#define MRC_SYSFS HVMEM_SYSFS "/mrc"
+
+/* HVMEM_IOC_MRC_OPEN of a VM's curve, errors in the user's terms. */
+static int mrc_open_vm(int fd, struct hvmem_mrc_open *o)
+{
+	if (!ioctl(fd, HVMEM_IOC_MRC_OPEN, o))
+		return 0;
+	if (errno == ENODATA)
+		return -!!p_errno(errno, "VM %u has no miss-rate curve (try: echo 1 > %s/vms/%u/enabled)",
+				  o->vm_id, MRC_SYSFS, o->vm_id);
+	return hvmem_vm_err(errno, HVMEM_IOC_MRC_OPEN, "opening VM's miss-rate curve", o->vm_id);
+}
+
+/*
+ * The sources that feed VM @id's curve: the exclusive cache's stream and
+ * HVMEM_IOC_MRC_FEED always, KVM write tracking when it is on for the VM
+ * (its write_traps file reads then).
+ */
+static bool vm_write_tracked(uint32_t id)
+{
+	char path[128];
+	uint64_t v;
+
+	snprintf(path, sizeof(path), MRC_SYSFS "/vms/%u/write_traps", id);
+	return !sysfs_read_u64(path, &v);
+}
+
+static void print_sources_json(uint32_t id)
+{
+	jw_name("sources");
+	jw_start_object();
+	jw_kv_bool("cache", true);
+	jw_kv_bool("write_track", vm_write_tracked(id));
+	jw_kv_bool("feed", true);
+	jw_end_object();
+}
+
+static void print_nothing_recorded(uint32_t id)
+{
+	uint64_t wt = 0;
+
+	sysfs_read_u64(MRC_SYSFS "/write_track", &wt);
+	printf("VM %u: no references recorded yet, so there is no curve to show.\n", id);
+	printf("Its sources:\n");
+	printf("  exclusive cache   on: puts and gets of the VM's cache pools (hvmemctl cache pools)\n");
+	if (vm_write_tracked(id))
+		printf("  write tracking    on: guest writes to sampled pages\n");
+	else if (!wt)
+		printf("  write tracking    off (echo 1 > %s/write_track, then bind the VM by its KVM fd)\n",
+		       MRC_SYSFS);
+	else
+		printf("  write tracking    off for this VM (it needs a VM bound by its KVM fd: hvmemctl vm bind kvm PID)\n");
+	printf("  HVMEM_IOC_MRC_FEED on: page numbers from userspace tracers\n");
+}
+
 static int open_ctx(uint32_t flags, uint32_t vm_id, uint32_t s_max, uint64_t threshold,
 		    uint32_t near)
 {
@@ -301,9 +356,9 @@ static int open_ctx(uint32_t flags, uint32_t vm_id, uint32_t s_max, uint64_t thr
 
 	if (fd < 0)
 		return -1;
-	if (hvmem_ioctl(fd, HVMEM_IOC_MRC_OPEN, &o, "MRC_OPEN")) {
-		if (errno == ENOTTY)
-			p_err("is hvmem_mrc.ko loaded? try: modprobe hvmem_mrc");
+	if (flags & HVMEM_MRC_OPEN_PRIVATE ?
+	    hvmem_ioctl(fd, HVMEM_IOC_MRC_OPEN, &o, "opening a miss-rate curve") :
+	    mrc_open_vm(fd, &o)) {
 		close(fd);
 		return -1;
 	}
@@ -346,7 +401,9 @@ static double ns_sampled(const struct curve *c, double ns, double ns_u)
 	return (ns * c->refs - ns_u * (c->refs - c->sampled)) / c->sampled;
 }
 
-static void print_curve(const struct curve *c, const char *mode, double ns, double ns_u)
+/* A curve; @vm_id: its VM (its sources are listed with -j), 0 for a replay. */
+static void print_curve(const struct curve *c, const char *mode, double ns, double ns_u,
+			uint32_t vm_id)
 {
 	uint32_t i;
 
@@ -361,6 +418,11 @@ static void print_curve(const struct curve *c, const char *mode, double ns, doub
 		jw_kv_uint("s_max", c->s_max);
 		jw_kv_bool("exact", c->state & HVMEM_MRC_EXACT);
 		jw_kv_uint("bytes", c->bytes);
+		if (vm_id) {
+			jw_kv_uint("vm_id", vm_id);
+			jw_kv_bool("recorded", c->refs > 0);
+			print_sources_json(vm_id);
+		}
 		if (ns > 0) {
 			jw_kv_double("ns_per_ref", ns);
 			if (ns_u > 0) {
@@ -407,7 +469,6 @@ static int do_replay(int argc, char **argv)
 		{ "kernel", no_argument, NULL, 'k' },
 		{ "sizes", required_argument, NULL, 'z' },
 		{ "timing", no_argument, NULL, 'T' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "near", required_argument, NULL, 'n' },
 		{ }
@@ -423,11 +484,8 @@ static int do_replay(int argc, char **argv)
 	char *end;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'j':
-			json_output = true;
-			break;
 		case 't':
 			path = optarg;
 			break;
@@ -501,7 +559,7 @@ static int do_replay(int argc, char **argv)
 		if (exact && !(c.state & HVMEM_MRC_EXACT))
 			fprintf(stderr, "hvmemctl: warning: more distinct pages than s_max %u: the curve is sampled\n",
 				c.s_max);
-		print_curve(&c, kernel ? "kernel" : "user", ns, ns_u);
+		print_curve(&c, kernel ? "kernel" : "user", ns, ns_u, 0);
 	}
 	free(t.pages);
 	free(c.sizes);
@@ -515,16 +573,11 @@ static int do_show(int argc, char **argv)
 	uint32_t id;
 	int cfd, ret;
 
-	/* -j may also follow the command: mrc show VM -j */
-	if (argc > 2 && (!strcmp(argv[argc - 1], "-j") || !strcmp(argv[argc - 1], "--json"))) {
-		json_output = true;
-		argc--;
-	}
 	if (argc == 4 && !strcmp(argv[2], "--sizes")) {
 		if (parse_sizes(argv[3], &c))
 			return 1;
 	} else if (argc != 2) {
-		return p_err("usage: mrc show VM [--sizes a,b,c] [-j]");
+		return p_err("usage: mrc show VM [--sizes a,b,c]");
 	}
 	if (parse_u32(argv[1], &id, "VM id")) {
 		free(c.sizes);
@@ -537,15 +590,17 @@ static int do_show(int argc, char **argv)
 	}
 	ret = query_curve(cfd, &c);
 	close(cfd);
-	if (!ret)
-		print_curve(&c, NULL, 0, 0);
+	if (!ret && !c.refs && !json_output)
+		print_nothing_recorded(id);
+	else if (!ret)
+		print_curve(&c, NULL, 0, 0, id);
 	free(c.sizes);
 	free(c.ratios);
 	return ret;
 }
 
 static const struct hvmemctl_cmd mrc_cmds[] = {
-	{ "show", do_show, "VM [--sizes a,b,c] [-j]" },
+	{ "show", do_show, "VM [--sizes a,b,c]" },
 	{ "replay", do_replay,
 	  "--trace FILE [--rate R | --smax N] [--exact] [--near K] [--kernel] [--sizes a,b,c] [--timing] [--seed S]" },
 	{ }

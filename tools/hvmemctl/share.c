@@ -79,8 +79,12 @@ static int do_scan(int argc, char **argv)
 		scan_thread(&j);
 	}
 	close(j.fd);
+	if (j.ret && j.err == ENOENT && j.a.vm_id)
+		return p_errno(j.err, "no VM %u is bound (see: hvmemctl vm list)", j.a.vm_id);
+	if (j.ret && j.err == ENOTTY && !module_loaded("hvmem_share"))
+		return p_errno(j.err, "share scan: hvmem_share.ko is not loaded (try: modprobe hvmem_share)");
 	if (j.ret)
-		return p_errno(j.err, "SHARE_SCAN");
+		return p_errno(j.err, "share scan");
 	if (json_output) {
 		jw_start_object();
 		jw_kv_uint("pages", j.a.pages);
@@ -111,7 +115,8 @@ static int do_stats(int argc, char **argv)
 	fd = hvmem_open();
 	if (fd < 0)
 		return 1;
-	ret = hvmem_ioctl(fd, HVMEM_IOC_SHARE_STATS, &s, "SHARE_STATS");
+	ret = s.vm_id ? hvmem_vm_ioctl(fd, HVMEM_IOC_SHARE_STATS, &s, "share stats", s.vm_id) :
+			hvmem_ioctl(fd, HVMEM_IOC_SHARE_STATS, &s, "share stats");
 	close(fd);
 	if (ret)
 		return 1;
@@ -120,6 +125,8 @@ static int do_stats(int argc, char **argv)
 		jw_kv_uint("vm_id", s.vm_id);
 		if (s.vm_id)
 			jw_kv_bool("cross_vm", s.cross_vm);
+		jw_kv_string("cross_vm_scope", "estimate");
+		jw_kv_string("merging_scope", "host");
 		jw_kv_uint("pages", s.pages);
 		jw_kv_uint("dup_pages", s.dup_pages);
 		jw_kv_uint("zero_pages", s.zero_pages);
@@ -135,7 +142,8 @@ static int do_stats(int argc, char **argv)
 		return 0;
 	}
 	if (s.vm_id)
-		printf("VM %u (cross-VM sharing %s)\n", s.vm_id, s.cross_vm ? "on" : "off");
+		printf("VM %u (estimate counts pages shared with other VMs: %s)\n", s.vm_id,
+		       s.cross_vm ? "yes, cross on" : "no, cross off");
 	else
 		printf("all VMs\n");
 	printf("scanned       %llu pages (%.1f MiB), %llu scans\n", (unsigned long long)s.pages,
@@ -148,12 +156,16 @@ static int do_stats(int argc, char **argv)
 	printf("reclaimable   %.1f MiB without splitting\n", mib(s.reclaim_small));
 	printf("              +%.1f MiB splitting every huge page\n", mib(s.reclaim_split));
 	printf("              +%.1f MiB splitting only those worth it\n", mib(s.reclaim_policy));
+	printf("note: \"cross\" only scopes this estimate. KSM merges identical pages of every\n"
+	       "      mergeable area on the host, across VMs, unless the VMs' pages are advised\n"
+	       "      separately (only one VM mergeable: QEMU -machine mem-merge=off for the others).\n");
 	return 0;
 }
 
 static int do_regions(int argc, char **argv)
 {
-	struct hvmem_share_regions a = { .size = sizeof(a), .count = 20 };
+	struct hvmem_share_regions a = { .size = sizeof(a), .count = 20,
+					  .entry_size = sizeof(struct hvmem_share_region) };
 	struct hvmem_share_region *r;
 	int fd, ret;
 	uint32_t i;
@@ -174,7 +186,12 @@ static int do_regions(int argc, char **argv)
 		free(r);
 		return 1;
 	}
-	ret = hvmem_ioctl(fd, HVMEM_IOC_SHARE_REGIONS, &a, "SHARE_REGIONS");
+	ret = ioctl(fd, HVMEM_IOC_SHARE_REGIONS, &a);
+	if (ret && errno == ENODATA)
+		p_errno(errno, "VM %u was never scanned (try: hvmemctl share scan %u)", a.vm_id,
+			a.vm_id);
+	else if (ret)
+		hvmem_vm_err(errno, HVMEM_IOC_SHARE_REGIONS, "share regions", a.vm_id);
 	close(fd);
 	if (ret) {
 		free(r);
@@ -234,17 +251,20 @@ static int do_set(int argc, char **argv)
 	fd = hvmem_open();
 	if (fd < 0)
 		return 1;
-	ret = hvmem_ioctl(fd, HVMEM_IOC_SHARE_VM_SET, &a, "SHARE_VM_SET");
+	ret = hvmem_vm_ioctl(fd, HVMEM_IOC_SHARE_VM_SET, &a, "share set", a.vm_id);
 	close(fd);
+	if (!ret && !json_output && a.flags)
+		printf("VM %u: its pages now count as sharable with other cross VMs in the estimate;\n"
+		       "KSM itself merges across every mergeable VM whatever this says\n", a.vm_id);
 	return ret ? 1 : 0;
 }
 
 static const struct hvmemctl_cmd share_cmds[] = {
 	{ "scan", do_scan, "VM|all" },
-	{ "stats", do_stats, "[VM] [-j]" },
-	{ "regions", do_regions, "VM [--top N] [-j]" },
+	{ "stats", do_stats, "[VM]" },
+	{ "regions", do_regions, "VM [--top N]" },
 	{ "set", do_set, "VM cross on|off" },
-	{ "apply", share_do_apply, "VM [--force] [--undo] [-j]" },
+	{ "apply", share_do_apply, "VM [--force] [--undo]" },
 	{ "daemon", share_do_daemon, "VM [--interval MS] [--rounds N]" },
 	{ NULL },
 };

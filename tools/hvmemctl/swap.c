@@ -152,16 +152,17 @@ static int do_status(int argc, char **argv)
 	const char *only = NULL;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			json_output = true;
-		else if (!only)
+		if (!only)
 			only = argv[i];
 		else
 			return p_err("swap status: too many arguments");
 	}
 	n = scandir(SWAPRES_SYSFS, &ents, no_dots, name_cmp);
+	if (n < 0 && errno == ENOENT && !module_loaded("dm_swapres"))
+		return p_errno(ENOENT, "%s: dm-swapres.ko is not loaded (try: modprobe dm-swapres)",
+			       SWAPRES_SYSFS);
 	if (n < 0)
-		return p_errno(errno, "%s (is dm-swapres loaded?)", SWAPRES_SYSFS);
+		return p_errno(errno, "%s", SWAPRES_SYSFS);
 	if (only) {
 		char dir[PATH_MAX];
 
@@ -170,7 +171,7 @@ static int do_status(int argc, char **argv)
 			for (i = 0; i < n; i++)
 				free(ents[i]);
 			free(ents);
-			return p_errno(ENOENT, "swap status: reservation %s", only);
+			return p_errno(ENOENT, "no reservation '%s' (see: hvmemctl swap status)", only);
 		}
 	}
 	if (json_output) {
@@ -193,7 +194,7 @@ static int do_status(int argc, char **argv)
 }
 
 static const struct hvmemctl_cmd swap_cmds[] = {
-	{ "status", do_status, "[RESV] [-j]" },
+	{ "status", do_status, "[RESV]" },
 	{ NULL },
 };
 

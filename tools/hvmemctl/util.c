@@ -11,13 +11,26 @@
 
 #include "hvmemctl.h"
 
+/*
+ * One error message: "hvmemctl: <what>[: strerror]" on stderr or, with -j,
+ * {"error": "<what>[: strerror]", "errno": N} on stdout. Only the first error
+ * of a run becomes the JSON document; later ones go to stderr.
+ */
 static void vp_err(int err, const char *fmt, va_list ap)
 {
-	fputs("hvmemctl: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	if (err)
-		fprintf(stderr, ": %s", strerror(err));
-	fputc('\n', stderr);
+	static bool json_done;
+	char msg[1024];
+	int n;
+
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (err && n >= 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(err));
+	if (json_output && !json_done) {
+		json_done = true;
+		jw_error(msg, err);
+		return;
+	}
+	fprintf(stderr, "hvmemctl: %s\n", msg);
 }
 
 int p_err(const char *fmt, ...)
@@ -48,8 +61,7 @@ int hvmem_open(void)
 		int err = errno;
 
 		if (err == ENOENT)
-			p_err("/dev/hvmem: %s (is hvmem.ko loaded? try: modprobe hvmem)",
-			      strerror(err));
+			p_errno(err, "/dev/hvmem: hvmem.ko is not loaded (try: modprobe hvmem)");
 		else
 			p_errno(err, "/dev/hvmem");
 		errno = err;
@@ -57,23 +69,79 @@ int hvmem_open(void)
 	return fd;
 }
 
+/* The module serving command @req of /dev/hvmem. */
+static const char *cmd_module(unsigned long req)
+{
+	unsigned int nr = _IOC_NR(req);
+
+	if (nr >= 0x30 && nr <= 0x3f)
+		return "hvmem_mrc";
+	if (nr >= 0x40 && nr <= 0x4f)
+		return "hvmem_share";
+	if (nr >= 0x50 && nr <= 0x5f)
+		return "hvmem_vswap";
+	return "hvmem";
+}
+
+bool module_loaded(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+/* Print why an ioctl failed, with a hint where one helps; returns 1. */
+static int ioctl_err(int err, unsigned long req, const char *what)
+{
+	const char *mod = cmd_module(req);
+	char enabled[8] = "";
+
+	switch (err) {
+	case EPERM:
+		if (geteuid() != 0)
+			return p_errno(err, "%s: needs CAP_SYS_ADMIN (try: run as root)", what);
+		if (!sysfs_read(HVMEM_SYSFS "/enabled", enabled, sizeof(enabled)) &&
+		    !strcmp(enabled, "0"))
+			return p_errno(err, "%s: hvmem is disabled (try: echo 1 > %s/enabled)",
+				       what, HVMEM_SYSFS);
+		return p_errno(err, "%s: needs CAP_SYS_ADMIN", what);
+	case ENOTTY:
+		if (!module_loaded(mod))
+			return p_errno(err, "%s: %s.ko is not loaded (try: modprobe %s)", what,
+				       mod, mod);
+		break;
+	}
+	return p_errno(err, "%s", what);
+}
+
 int hvmem_ioctl(int fd, unsigned long req, void *arg, const char *what)
+{
+	int err;
+
+	if (ioctl(fd, req, arg) == 0)
+		return 0;
+	err = errno;
+	ioctl_err(err, req, what);
+	errno = err;
+	return -1;
+}
+
+int hvmem_vm_err(int err, unsigned long req, const char *what, uint32_t vm_id)
+{
+	if (err == ENOENT)
+		p_errno(err, "no VM %u is bound (see: hvmemctl vm list)", vm_id);
+	else
+		ioctl_err(err, req, what);
+	errno = err;
+	return -1;
+}
+
+int hvmem_vm_ioctl(int fd, unsigned long req, void *arg, const char *what, uint32_t vm_id)
 {
 	if (ioctl(fd, req, arg) == 0)
 		return 0;
-	int err = errno;
-
-	if (err == EPERM)
-		p_err("%s: %s (needs CAP_SYS_ADMIN%s)", what, strerror(err),
-		      access(HVMEM_SYSFS "/enabled", F_OK) == 0 ?
-		      ", or hvmem is disabled in " HVMEM_SYSFS "/enabled" : "");
-	else if (err == ENOTTY)
-		p_err("%s: %s (the loaded hvmem.ko does not know this command)",
-		      what, strerror(err));
-	else
-		p_errno(err, "%s", what);
-	errno = err;
-	return -1;
+	return hvmem_vm_err(errno, req, what, vm_id);
 }
 
 int sysfs_read(const char *path, char *buf, size_t len)

@@ -28,7 +28,7 @@ int hvmem_vm_list(int fd, struct hvmem_vm_list *l)
 		memset(l, 0, sizeof(*l));
 		l->size = sizeof(*l);
 		l->entry_size = sizeof(*e);
-		if (hvmem_ioctl(fd, HVMEM_IOC_VM_LIST, l, "VM_LIST"))
+		if (hvmem_ioctl(fd, HVMEM_IOC_VM_LIST, l, "vm list"))
 			goto err;
 		if (!l->total) {
 			l->entries = 0;
@@ -44,7 +44,7 @@ int hvmem_vm_list(int fd, struct hvmem_vm_list *l)
 		}
 		l->count = room;
 		l->entries = (uintptr_t)e;
-		if (hvmem_ioctl(fd, HVMEM_IOC_VM_LIST, l, "VM_LIST"))
+		if (hvmem_ioctl(fd, HVMEM_IOC_VM_LIST, l, "vm list"))
 			goto err;
 		if (l->count >= l->total)
 			return 0;
@@ -184,7 +184,7 @@ static int do_bind(int argc, char **argv)
 	fd = hvmem_open();
 	if (fd < 0)
 		goto out;
-	if (!hvmem_ioctl(fd, HVMEM_IOC_VM_BIND, &b, "VM_BIND")) {
+	if (!hvmem_ioctl(fd, HVMEM_IOC_VM_BIND, &b, "vm bind")) {
 		ret = 0;
 		if (json_output) {
 			jw_start_object();
@@ -214,7 +214,7 @@ static int do_unbind(int argc, char **argv)
 	fd = hvmem_open();
 	if (fd < 0)
 		return 1;
-	if (!hvmem_ioctl(fd, HVMEM_IOC_VM_UNBIND, &u, "VM_UNBIND"))
+	if (!hvmem_vm_ioctl(fd, HVMEM_IOC_VM_UNBIND, &u, "vm unbind", u.id))
 		ret = 0;
 	close(fd);
 	return ret;

@@ -44,6 +44,7 @@ static const struct hvmemctl_object *objects[] = {
 	&hvmemctl_swap_object,
 	&hvmemctl_share_object,
 	&hvmemctl_cache_object,
+	&hvmemctl_vswap_object,
 };
 
 static void usage(FILE *f)

@@ -33,7 +33,7 @@
 /* Devices: minors 0 .. VSWAP_MAX_DEVS - 1. */
 #define VSWAP_MAX_DEVS		256
 /* Largest device: 1 TiB (two bitmaps of 32 MiB). */
-#define VSWAP_MAX_BLOCKS	(1ULL << 28)
+#define VSWAP_MAX_BLOCKS	BIT_ULL(28)
 
 static DEFINE_MUTEX(vswap_lock);
 static DEFINE_IDR(vswap_idr);

@@ -9,6 +9,7 @@
 #define _HVMEM_VSWAP_H
 
 #include <linux/bio.h>
+#include <linux/bits.h>
 #include <linux/blkdev.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
@@ -19,7 +20,7 @@
 
 #define VSWAP_NAME		"hvswap"
 #define VSWAP_BLOCK_SHIFT	12
-#define VSWAP_BLOCK_SIZE	(1U << VSWAP_BLOCK_SHIFT)
+#define VSWAP_BLOCK_SIZE	BIT(VSWAP_BLOCK_SHIFT)
 #define VSWAP_SECTORS_PER_BLOCK	(VSWAP_BLOCK_SIZE >> SECTOR_SHIFT)
 /* The object id of every block in a device's pool (the index is the block). */
 #define VSWAP_OID		0
@@ -76,7 +77,7 @@ struct vswap_dev {
 	unsigned long *on_backing;
 	unsigned long *free_pending;
 	atomic_t nr_free_pending;
-	spinlock_t lock;
+	spinlock_t lock;	/* protects @bios */
 	struct bio_list bios;
 	struct work_struct work;
 	struct page *buf;

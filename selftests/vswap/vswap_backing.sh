@@ -46,7 +46,8 @@ vs_check "no device left behind" bash -c "! ls -d /sys/block/hvswap* 2>/dev/null
 DEV=$(vs_create $VM 16M --backing /dev/mapper/vst_thin) || vs_bail "cannot create a backed device"
 udevadm settle 2>/dev/null
 for i in $(seq 50); do [ -b "$DEV" ] && break; sleep 0.1; done
-vs_check "backing shown in sysfs" bash -c "[ \"\$(vs_stat $DEV backing)\" != none ]"
+bk=$(vs_stat $DEV backing)
+vs_check "backing shown in sysfs ($bk)" bash -c "[ -n '$bk' ] && [ '$bk' != none ]"
 vs_check "backing is held exclusively" bash -c "! mkswap /dev/mapper/vst_thin >/dev/null 2>&1"
 
 # more than the reserve: evictions go to the thin device

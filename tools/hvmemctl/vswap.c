@@ -29,11 +29,14 @@ static int parse_size(const char *s, uint64_t *val)
 	v = strtoull(s, &end, 0);
 	if (errno || end == s || *s == '-')
 		return p_err("bad size '%s'", s);
-	switch (*end) {
-	case 'k': case 'K': mul = 1ULL << 10; end++; break;
-	case 'm': case 'M': mul = 1ULL << 20; end++; break;
-	case 'g': case 'G': mul = 1ULL << 30; end++; break;
-	}
+	if (*end && strchr("kK", *end))
+		mul = 1ULL << 10;
+	else if (*end && strchr("mM", *end))
+		mul = 1ULL << 20;
+	else if (*end && strchr("gG", *end))
+		mul = 1ULL << 30;
+	if (mul > 1)
+		end++;
 	if (*end || (v && mul > UINT64_MAX / v))
 		return p_err("bad size '%s'", s);
 	*val = v * mul;

@@ -54,20 +54,21 @@ int vswap_backing_rw(struct vswap_dev *d, u64 block, struct page *page, blk_opf_
 }
 
 /**
- * vswap_backing_discard() - tell the backing device a block is unused
+ * vswap_backing_discard() - tell the backing device blocks are unused
  * @d: the device (with a backing device)
- * @block: the block, no longer marked in on_backing
+ * @block: the first block, no longer marked in on_backing
+ * @count: blocks
  *
  * A thin backing device (dm-swapres) returns the block to its reservation.
  * Errors are ignored: the block is not read from there any more.
  */
-void vswap_backing_discard(struct vswap_dev *d, u64 block)
+void vswap_backing_discard(struct vswap_dev *d, u64 block, u64 count)
 {
 	struct block_device *bdev = file_bdev(d->backing);
 
 	if (bdev_max_discard_sectors(bdev))
 		blkdev_issue_discard(bdev, block * VSWAP_SECTORS_PER_BLOCK,
-				     VSWAP_SECTORS_PER_BLOCK, GFP_NOIO);
+				     count * VSWAP_SECTORS_PER_BLOCK, GFP_NOIO);
 }
 
 /* Under the cache's lock: save the victim, or keep it. */
@@ -83,7 +84,7 @@ static int vswap_writeback(struct hvmem_cache_writeback *wb, u64 oid, u64 index,
 	if (!data) {
 		/* A block of zeros: once it is gone, it reads as zeros. */
 		if (test_and_clear_bit(index, d->on_backing))
-			vswap_backing_discard(d, index);
+			vswap_backing_discard(d, index, 1);
 		vswap_count(d, VSWAP_STAT_EVICTED);
 		trace_vswap_evict(d->id, index, 1);
 		return 0;

@@ -88,9 +88,12 @@ static int vswap_write_block(struct vswap_dev *d, u64 block, const void *buf)
 	vswap_count(d, VSWAP_STAT_WRITES);
 	if (test_and_clear_bit(block, d->free_pending))
 		atomic_dec(&d->nr_free_pending);
-	/* Before the put: an eviction of the new block sets it again. */
-	if (d->backing)
-		clear_bit(block, d->on_backing);
+	/*
+	 * Before the put: an eviction of the new block sets it again. The old
+	 * data's block on the backing device is returned to it.
+	 */
+	if (d->backing && test_and_clear_bit(block, d->on_backing))
+		vswap_backing_discard(d, block, 1);
 	ret = hvmem_cache_put_how(d->pool_id, VSWAP_OID, block, buf, &gen, &how);
 	if (!ret) {
 		if (how == HVMEM_CACHE_PUT_ZERO) {
@@ -123,7 +126,7 @@ static void vswap_drop_block(struct vswap_dev *d, u64 block)
 {
 	hvmem_cache_flush_page(d->pool_id, VSWAP_OID, block);
 	if (d->backing && test_and_clear_bit(block, d->on_backing))
-		vswap_backing_discard(d, block);
+		vswap_backing_discard(d, block, 1);
 }
 
 static void vswap_drain_frees(struct vswap_dev *d)
@@ -166,16 +169,21 @@ static blk_status_t vswap_rw(struct vswap_dev *d, struct bio *bio, u64 block, bo
 	return BLK_STS_OK;
 }
 
+/* The range leaves the cache, and the backing device in one discard. */
 static void vswap_discard(struct vswap_dev *d, u64 block, u64 count, unsigned int op)
 {
 	u64 i;
 
 	for (i = 0; i < count; i++) {
-		vswap_drop_block(d, block + i);
+		hvmem_cache_flush_page(d->pool_id, VSWAP_OID, block + i);
+		if (d->backing)
+			clear_bit(block + i, d->on_backing);
 		vswap_count(d, VSWAP_STAT_DISCARDED);
 		if (!(i & 255))
 			cond_resched();
 	}
+	if (d->backing)
+		vswap_backing_discard(d, block, count);
 	trace_vswap_discard(d->id, block, count, op);
 }
 

@@ -106,7 +106,7 @@ bool vswap_is_vswap_bdev(struct block_device *bdev);
 int vswap_backing_open(struct vswap_dev *d, const char *path);
 void vswap_backing_close(struct vswap_dev *d);
 int vswap_backing_rw(struct vswap_dev *d, u64 block, struct page *page, blk_opf_t op);
-void vswap_backing_discard(struct vswap_dev *d, u64 block);
+void vswap_backing_discard(struct vswap_dev *d, u64 block, u64 count);
 
 /* sysfs.c */
 extern const struct attribute_group *vswap_disk_groups[];

@@ -65,7 +65,7 @@ vs_check "every block verifies again" vs_verify check $DEV 0 2000 1
 vs_check "overwrite evicted blocks" vs_verify write $DEV 0 300 2
 vs_check "overwritten blocks have the new data" vs_verify check $DEV 0 300 2
 vs_check "the others the old" vs_verify check $DEV 300 1700 1
-vs_check "zero blocks evicted need no backing block" vs_verify zero $DEV 2000 600 0
+vs_check "write 600 zero blocks" vs_verify zero $DEV 2000 600 0
 vs_check "zero blocks read as zeros" vs_verify checkzero $DEV 2000 600 0
 vs_check "no failures" vs_eq "$(vs_stat $DEV failed)" 0
 a0=$(sr_vm_alloc vst_thin)

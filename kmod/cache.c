@@ -81,11 +81,20 @@ static void hvmem_cache_evicted(void *priv, u32 vm_id, u32 pool_id, u64 oid, u64
 	trace_hvmem_cache_evict(vm_id, pool_id, oid, index);
 }
 
+/* Under hvmem_cache_lock: the pool's owner saves the victim, or refuses. */
+static int hvmem_cache_writeback(void *priv, void *owner, u64 oid, u64 index, const void *data)
+{
+	struct hvmem_cache_writeback *wb = owner;
+
+	return wb->writeback(wb, oid, index, data);
+}
+
 static const struct hc_ops hvmem_cache_ops = {
 	.frame_alloc	= hvmem_cache_frame_alloc,
 	.frame_free	= hvmem_cache_frame_free,
 	.hash		= hvmem_cache_hash,
 	.evicted	= hvmem_cache_evicted,
+	.writeback	= hvmem_cache_writeback,
 };
 
 static void hvmem_cache_free_frames(struct list_head *list)
@@ -269,7 +278,7 @@ static int hvmem_cache_do_pool_create(u32 vm_id, void *arg)
 /**
  * hvmem_cache_pool_create() - create a pool owned by a bound VM
  * @vm_id: the VM
- * @flags: HVMEM_CACHE_POOL_NO_DEDUP_K or 0
+ * @flags: HVMEM_CACHE_POOL_*_K bits
  * @pool_id: out: the pool id
  *
  * The pool dies with the VM's binding.
@@ -281,6 +290,7 @@ int hvmem_cache_pool_create(u32 vm_id, u32 flags, u32 *pool_id)
 	struct hvmem_pool_args a = { .flags = flags, .pool_id = pool_id };
 
 	BUILD_BUG_ON(HVMEM_CACHE_POOL_NO_DEDUP_K != HC_POOL_NO_DEDUP);
+	BUILD_BUG_ON(HVMEM_CACHE_POOL_PINNED_K != HC_POOL_PINNED);
 	BUILD_BUG_ON(HVMEM_CACHE_POOL_NO_DEDUP != HC_POOL_NO_DEDUP);
 	if (flags & ~HC_POOL_FLAGS)
 		return -EINVAL;
@@ -306,6 +316,47 @@ int hvmem_cache_pool_destroy(u32 pool_id)
 EXPORT_SYMBOL_GPL(hvmem_cache_pool_destroy);
 
 /**
+ * hvmem_cache_pool_set_writeback() - save a pool's victims before eviction
+ * @pool_id: the pool
+ * @wb: its writeback() is called, under the cache's lock, before each
+ *	eviction of one of the pool's pages; NULL for none. It must stay
+ *	valid until it is replaced or the pool is destroyed (after which it
+ *	is never called again)
+ *
+ * Pool destruction, flushes and VM unbinding drop pages without calling it.
+ *
+ * Return: 0 or -ENXIO.
+ */
+int hvmem_cache_pool_set_writeback(u32 pool_id, struct hvmem_cache_writeback *wb)
+{
+	int ret;
+
+	mutex_lock(&hvmem_cache_lock);
+	ret = hc_pool_set_owner(&hvmem_cache, pool_id, wb);
+	mutex_unlock(&hvmem_cache_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hvmem_cache_pool_set_writeback);
+
+/**
+ * hvmem_cache_pool_pages() - pages a pool holds
+ * @pool_id: the pool
+ *
+ * Return: the pages (zero pages and shared ones count once each), or
+ * -ENXIO.
+ */
+s64 hvmem_cache_pool_pages(u32 pool_id)
+{
+	s64 ret;
+
+	mutex_lock(&hvmem_cache_lock);
+	ret = hc_pool_pages(&hvmem_cache, pool_id);
+	mutex_unlock(&hvmem_cache_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hvmem_cache_pool_pages);
+
+/**
  * hvmem_cache_put() - store a page, replacing any page under the key
  * @pool_id: the pool
  * @oid: object id
@@ -319,21 +370,50 @@ EXPORT_SYMBOL_GPL(hvmem_cache_pool_destroy);
  */
 int hvmem_cache_put(u32 pool_id, u64 oid, u64 index, const void *data, u64 *gen)
 {
+	return hvmem_cache_put_how(pool_id, oid, index, data, gen, NULL);
+}
+EXPORT_SYMBOL_GPL(hvmem_cache_put);
+
+/**
+ * hvmem_cache_put_how() - store a page and say how it was stored
+ * @pool_id: the pool
+ * @oid: object id
+ * @index: page index
+ * @data: PAGE_SIZE bytes of kernel memory
+ * @gen: out: the new entry's generation
+ * @how: out, may be NULL: HVMEM_CACHE_PUT_FRAME, _ZERO (no memory) or
+ *	_DEDUP (sharing an identical page), on success
+ *
+ * As hvmem_cache_put(); the put reaches the cache's observer as an
+ * eviction from the VM's memory (see struct hvmem_cache_observer).
+ *
+ * Return: 0, -ENXIO (no such pool), -ENOSPC (nothing could be evicted: no
+ * reserve, the VM at its cap with pinned pages, or a writeback refused) or
+ * -ENOMEM.
+ */
+int hvmem_cache_put_how(u32 pool_id, u64 oid, u64 index, const void *data, u64 *gen,
+			int *how)
+{
 	struct hc_key k = { .pool = pool_id, .oid = oid, .index = index };
+	enum hc_put_how h = HC_PUT_FRAME;
 	u32 vm_id = 0;
 	int ret;
 
+	BUILD_BUG_ON(HVMEM_CACHE_PUT_ZERO != HC_PUT_ZERO);
+	BUILD_BUG_ON(HVMEM_CACHE_PUT_DEDUP != HC_PUT_DEDUP);
 	mutex_lock(&hvmem_cache_lock);
-	ret = hc_put(&hvmem_cache, &k, data, gen);
+	ret = hc_put_how(&hvmem_cache, &k, data, gen, &h);
 	if (ret != -ENXIO)
 		hc_pool_vm(&hvmem_cache, pool_id, &vm_id);
 	mutex_unlock(&hvmem_cache_lock);
 	trace_hvmem_cache_put(pool_id, oid, index, ret ? 0 : *gen, ret);
 	if (vm_id)
 		hvmem_cache_observe(vm_id, pool_id, oid, index, false);
+	if (how)
+		*how = h;
 	return ret;
 }
-EXPORT_SYMBOL_GPL(hvmem_cache_put);
+EXPORT_SYMBOL_GPL(hvmem_cache_put_how);
 
 /**
  * hvmem_cache_get() - take a page out of the cache
@@ -366,6 +446,38 @@ int hvmem_cache_get(u32 pool_id, u64 oid, u64 index, u64 expect_gen, void *data,
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvmem_cache_get);
+
+/**
+ * hvmem_cache_read() - copy a page out of the cache, keeping it there
+ * @pool_id: the pool
+ * @oid: object id
+ * @index: page index
+ * @data: out: PAGE_SIZE bytes of kernel memory
+ *
+ * The non-consuming get of block devices over the cache: the page stays
+ * (in its LRU place). A read reaches the cache's observer as a get (a
+ * reference beyond the VM's memory), hit or miss.
+ *
+ * Return: 0, -ENXIO (no such pool) or -ENOENT (miss).
+ */
+int hvmem_cache_read(u32 pool_id, u64 oid, u64 index, void *data)
+{
+	struct hc_key k = { .pool = pool_id, .oid = oid, .index = index };
+	u32 vm_id = 0;
+	u64 gen = 0;
+	int ret;
+
+	mutex_lock(&hvmem_cache_lock);
+	ret = hc_read(&hvmem_cache, &k, data, &gen);
+	if (ret != -ENXIO)
+		hc_pool_vm(&hvmem_cache, pool_id, &vm_id);
+	mutex_unlock(&hvmem_cache_lock);
+	trace_hvmem_cache_get(pool_id, oid, index, gen, ret);
+	if (vm_id)
+		hvmem_cache_observe(vm_id, pool_id, oid, index, true);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hvmem_cache_read);
 
 /**
  * hvmem_cache_flush_page() - drop the page under a key

@@ -43,16 +43,41 @@ static void hc_entry_drop(struct hc_cache *c, struct hc_entry *e)
 	kfree(e);
 }
 
-/* Evict the oldest entry of @a, or of the share-weighted victim VM. */
+/* Account a new entry to its VM: on the LRU list unless its pool is pinned. */
+static void hc_entry_link(struct hc_cache *c, struct hc_pool *p, struct hc_entry *e)
+{
+	if (p->flags & HC_POOL_PINNED) {
+		hc_link_init(&e->lru);
+		e->tick = c->lru.tick;
+		p->acct->pages++;
+		return;
+	}
+	hc_lru_add(&c->lru, p->acct, e);
+}
+
+/*
+ * Evict the oldest entry of @a, or of the share-weighted victim VM. A pool
+ * owner's writeback may refuse: the entry then becomes the VM's most recent
+ * one and nothing is evicted.
+ */
 static bool hc_evict_one(struct hc_cache *c, struct hc_acct *a)
 {
 	struct hc_entry *e;
+	struct hc_pool *p;
 
 	if (!a)
 		a = hc_lru_victim(&c->lru);
 	e = a ? hc_lru_oldest(a) : NULL;
 	if (!e)
 		return false;
+	p = e->obj->pool;
+	if (p->owner && c->ops->writeback &&
+	    c->ops->writeback(c->priv, p->owner, e->obj->oid, e->index,
+			      e->frame ? e->frame->data : NULL)) {
+		hc_lru_del(a, e);
+		hc_lru_add(&c->lru, a, e);
+		return false;
+	}
 	c->st.evictions++;
 	a->st.evictions++;
 	if (c->ops->evicted)
@@ -247,9 +272,45 @@ int hc_pool_vm(const struct hc_cache *c, u32 pool_id, u32 *vm_id)
 }
 EXPORT_SYMBOL_IF_KUNIT(hc_pool_vm);
 
+/**
+ * hc_pool_set_owner() - set the writeback owner of a pool
+ * @c: the cache
+ * @pool_id: the pool
+ * @owner: passed to struct hc_ops.writeback before each eviction of one of
+ *	the pool's entries; NULL for none
+ *
+ * Return: 0 or -ENXIO.
+ */
+int hc_pool_set_owner(struct hc_cache *c, u32 pool_id, void *owner)
+{
+	struct hc_pool *p = hc_index_pool(&c->ix, pool_id);
+
+	if (!p)
+		return -ENXIO;
+	p->owner = owner;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hc_pool_set_owner);
+
+/**
+ * hc_pool_pages() - entries in a pool
+ * @c: the cache
+ * @pool_id: the pool
+ *
+ * Return: the entries (zero pages and shared ones count once each), or
+ * -ENXIO.
+ */
+s64 hc_pool_pages(const struct hc_cache *c, u32 pool_id)
+{
+	struct hc_pool *p = hc_index_pool(&c->ix, pool_id);
+
+	return p ? (s64)p->pages : -ENXIO;
+}
+EXPORT_SYMBOL_IF_KUNIT(hc_pool_pages);
+
 /* A frame holding @data: shared when dedup finds one, else a new one. */
 static struct hc_frame *hc_frame_for(struct hc_cache *c, struct hc_pool *p, const void *data,
-				     int *err)
+				     int *err, enum hc_put_how *how)
 {
 	bool dedup = c->ops->hash && !(p->flags & HC_POOL_NO_DEDUP);
 	struct hc_frame *f = NULL;
@@ -266,6 +327,7 @@ static struct hc_frame *hc_frame_for(struct hc_cache *c, struct hc_pool *p, cons
 			c->dedup_saved++;
 			c->st.dedup_hits++;
 			p->acct->st.dedup_hits++;
+			*how = HC_PUT_DEDUP;
 			return f;
 		}
 		saturated = f;
@@ -292,19 +354,24 @@ static struct hc_frame *hc_frame_for(struct hc_cache *c, struct hc_pool *p, cons
 }
 
 /**
- * hc_put() - store a page, replacing any entry under the key
+ * hc_put_how() - store a page, replacing any entry under the key
  * @c: the cache
  * @k: the key
  * @data: page_size bytes, 8-byte aligned
  * @gen: out: the entry's generation (unique, increasing)
+ * @how: out, may be NULL: how the page was stored (on success)
  *
  * May evict other entries (of any VM) to make room. On failure no entry is
  * left under @k: a get then misses rather than returning older data.
  *
- * Return: 0, -ENXIO (no such pool), -ENOSPC (nothing to evict) or -ENOMEM.
+ * Return: 0, -ENXIO (no such pool), -ENOSPC (nothing to evict: the VM is at
+ * its cap or the capacity is full of pinned entries, or a writeback owner
+ * refused) or -ENOMEM.
  */
-int hc_put(struct hc_cache *c, const struct hc_key *k, const void *data, u64 *gen)
+int hc_put_how(struct hc_cache *c, const struct hc_key *k, const void *data, u64 *gen,
+	       enum hc_put_how *how)
 {
+	enum hc_put_how dummy;
 	struct hc_frame *f = NULL;
 	struct hc_entry *e, *old;
 	struct hc_pool *p;
@@ -312,6 +379,9 @@ int hc_put(struct hc_cache *c, const struct hc_key *k, const void *data, u64 *ge
 	int ret = 0;
 	bool zero;
 
+	if (!how)
+		how = &dummy;
+	*how = HC_PUT_FRAME;
 	c->st.puts++;
 	p = hc_index_pool(&c->ix, k->pool);
 	if (!p)
@@ -327,8 +397,12 @@ int hc_put(struct hc_cache *c, const struct hc_key *k, const void *data, u64 *ge
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
-	while (a->cap && a->pages >= a->cap)
-		hc_evict_one(c, a);
+	while (a->cap && a->pages >= a->cap) {
+		if (!hc_evict_one(c, a)) {
+			ret = -ENOSPC;
+			goto err;
+		}
+	}
 	while (c->entries >= hc_entry_limit(c)) {
 		if (!hc_evict_one(c, NULL)) {
 			ret = -ENOSPC;
@@ -337,7 +411,7 @@ int hc_put(struct hc_cache *c, const struct hc_key *k, const void *data, u64 *ge
 	}
 	zero = hc_page_is_zero(data, c->page_size);
 	if (!zero) {
-		f = hc_frame_for(c, p, data, &ret);
+		f = hc_frame_for(c, p, data, &ret, how);
 		if (!f)
 			goto err;
 	}
@@ -349,9 +423,10 @@ int hc_put(struct hc_cache *c, const struct hc_key *k, const void *data, u64 *ge
 	}
 	e->frame = f;
 	e->gen = ++c->gen;
-	hc_lru_add(&c->lru, a, e);
+	hc_entry_link(c, p, e);
 	c->entries++;
 	if (zero) {
+		*how = HC_PUT_ZERO;
 		c->zero_entries++;
 		c->st.zero_puts++;
 		a->st.zero_puts++;
@@ -363,24 +438,28 @@ err:
 	kfree(e);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(hc_put);
+EXPORT_SYMBOL_IF_KUNIT(hc_put_how);
 
 /**
- * hc_get() - take a page out of the cache (exclusive get)
+ * hc_put() - store a page, replacing any entry under the key
  * @c: the cache
  * @k: the key
- * @expect_gen: generation the caller expects, 0 for any
- * @data: out: page_size bytes
- * @gen: out: the generation of the entry returned
+ * @data: page_size bytes, 8-byte aligned
+ * @gen: out: the entry's generation (unique, increasing)
  *
- * A hit copies the page to @data and removes the entry. A generation
- * mismatch leaves the entry and @data alone.
+ * hc_put_how() without the how.
  *
- * Return: 0, -ENXIO (no such pool), -ENOENT (miss) or -ESTALE (the entry
- * is not generation @expect_gen).
+ * Return: as hc_put_how().
  */
-int hc_get(struct hc_cache *c, const struct hc_key *k, u64 expect_gen, void *data,
-	   u64 *gen)
+int hc_put(struct hc_cache *c, const struct hc_key *k, const void *data, u64 *gen)
+{
+	return hc_put_how(c, k, data, gen, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(hc_put);
+
+/* A get (@keep false) or a read (@keep true): hit, miss or stale. */
+static int hc_lookup(struct hc_cache *c, const struct hc_key *k, u64 expect_gen, void *data,
+		     u64 *gen, bool keep)
 {
 	struct hc_entry *e;
 	struct hc_pool *p;
@@ -412,10 +491,50 @@ int hc_get(struct hc_cache *c, const struct hc_key *k, u64 expect_gen, void *dat
 	*gen = e->gen;
 	c->st.hits++;
 	a->st.hits++;
-	hc_entry_drop(c, e);
+	if (!keep)
+		hc_entry_drop(c, e);
 	return 0;
 }
+
+/**
+ * hc_get() - take a page out of the cache (exclusive get)
+ * @c: the cache
+ * @k: the key
+ * @expect_gen: generation the caller expects, 0 for any
+ * @data: out: page_size bytes
+ * @gen: out: the generation of the entry returned
+ *
+ * A hit copies the page to @data and removes the entry. A generation
+ * mismatch leaves the entry and @data alone.
+ *
+ * Return: 0, -ENXIO (no such pool), -ENOENT (miss) or -ESTALE (the entry
+ * is not generation @expect_gen).
+ */
+int hc_get(struct hc_cache *c, const struct hc_key *k, u64 expect_gen, void *data,
+	   u64 *gen)
+{
+	return hc_lookup(c, k, expect_gen, data, gen, false);
+}
 EXPORT_SYMBOL_IF_KUNIT(hc_get);
+
+/**
+ * hc_read() - copy a page out of the cache and keep it (non-consuming get)
+ * @c: the cache
+ * @k: the key
+ * @data: out: page_size bytes
+ * @gen: out: the generation of the entry
+ *
+ * Counts as a get (hit or miss). The entry keeps its place in the LRU
+ * order: a block device's reader now holds a copy, so the cached one is
+ * not more valuable than before.
+ *
+ * Return: 0, -ENXIO (no such pool) or -ENOENT (miss).
+ */
+int hc_read(struct hc_cache *c, const struct hc_key *k, void *data, u64 *gen)
+{
+	return hc_lookup(c, k, 0, data, gen, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(hc_read);
 
 /**
  * hc_flush_page() - drop the entry under a key
@@ -490,8 +609,10 @@ int hc_vm_set(struct hc_cache *c, u32 vm_id, u32 shares, u64 cap)
 		return -ENOMEM;
 	a->shares = shares;
 	a->cap = cap;
+	/* Pinned entries and refused writebacks stay, even above the cap. */
 	while (cap && a->pages > cap)
-		hc_evict_one(c, a);
+		if (!hc_evict_one(c, a))
+			break;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(hc_vm_set);

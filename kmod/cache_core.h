@@ -4,7 +4,8 @@
  * pages, in tmem style, shared by every VM.
  *
  * - Keys are (pool, object id, index); pools belong to a VM.
- * - Exclusive: a get that hits returns the data and removes the entry; a
+ * - Exclusive: a get that hits returns the data and removes the entry
+ *   (hc_read() returns it and keeps it, for block devices); a
  *   put over an existing key replaces it; a failed put leaves no entry
  *   under its key (never stale data).
  * - Ephemeral: the cache may drop any entry at any time (eviction).
@@ -15,6 +16,10 @@
  *   (refcounted) within a dedup domain: the VM, or all VMs when
  *   @dedup_cross_vm is set, unless the pool has HC_POOL_NO_DEDUP.
  * - Eviction: share-weighted global LRU (cache_lru.h), per-VM caps.
+ *   Entries of HC_POOL_PINNED pools are never evicted (they count against
+ *   the VM's cap and the capacity, and are off the LRU lists); a pool with
+ *   an owner has each victim handed to hc_ops.writeback first, which may
+ *   refuse (the entry stays, the eviction fails).
  *
  * Not thread-safe: the caller serialises every call.
  */
@@ -36,12 +41,25 @@
  * @hash: content hash of a page (for dedup); NULL disables dedup
  * @evicted: optional: told of each eviction (for tracing), before the
  *	entry is freed
+ * @writeback: optional: called before an entry of a pool with an owner
+ *	(hc_pool_set_owner()) is evicted, with the owner, the key and the
+ *	entry's data (NULL for a page of zeros), which stays valid for the
+ *	call only; return 0 to let the entry go, or an error to keep it (it
+ *	becomes the VM's most recent entry and the eviction fails)
  */
 struct hc_ops {
 	struct hc_frame *(*frame_alloc)(void *priv);
 	void (*frame_free)(void *priv, struct hc_frame *f);
 	u64 (*hash)(const void *data, size_t len);
 	void (*evicted)(void *priv, u32 vm_id, u32 pool_id, u64 oid, u64 index);
+	int (*writeback)(void *priv, void *owner, u64 oid, u64 index, const void *data);
+};
+
+/* How hc_put_how() stored a page. */
+enum hc_put_how {
+	HC_PUT_FRAME,	/* in a frame of its own */
+	HC_PUT_ZERO,	/* a page of zeros: no frame */
+	HC_PUT_DEDUP,	/* sharing an identical page's frame */
 };
 
 /**
@@ -114,10 +132,15 @@ u64 hc_set_capacity(struct hc_cache *c, u64 capacity);
 int hc_pool_create(struct hc_cache *c, u32 vm_id, u32 flags, u32 *pool_id);
 int hc_pool_destroy(struct hc_cache *c, u32 pool_id);
 int hc_pool_vm(const struct hc_cache *c, u32 pool_id, u32 *vm_id);
+int hc_pool_set_owner(struct hc_cache *c, u32 pool_id, void *owner);
+s64 hc_pool_pages(const struct hc_cache *c, u32 pool_id);
 
 int hc_put(struct hc_cache *c, const struct hc_key *k, const void *data, u64 *gen);
+int hc_put_how(struct hc_cache *c, const struct hc_key *k, const void *data, u64 *gen,
+	       enum hc_put_how *how);
 int hc_get(struct hc_cache *c, const struct hc_key *k, u64 expect_gen, void *data,
 	   u64 *gen);
+int hc_read(struct hc_cache *c, const struct hc_key *k, void *data, u64 *gen);
 int hc_flush_page(struct hc_cache *c, const struct hc_key *k);
 s64 hc_flush_object(struct hc_cache *c, u32 pool_id, u64 oid);
 

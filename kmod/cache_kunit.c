@@ -180,9 +180,95 @@ static void cache_api_fake_vm(struct kunit *test)
 	hvmem_vm_put(vm);
 }
 
+struct kt_wb {
+	struct hvmem_cache_writeback wb;
+	int calls;
+	int refuse;
+	u64 index;
+	u8 data[PAGE_SIZE];
+};
+
+static int kt_writeback(struct hvmem_cache_writeback *wb, u64 oid, u64 index, const void *data)
+{
+	struct kt_wb *w = container_of(wb, struct kt_wb, wb);
+
+	w->calls++;
+	w->index = index;
+	if (data)
+		memcpy(w->data, data, PAGE_SIZE);
+	return w->refuse;
+}
+
+/* Block-device use of the API: non-consuming reads, writeback owners, pinned pools. */
+static void cache_api_read_writeback(struct kunit *test)
+{
+	struct kt_wb *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	void *in = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	void *out = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct hvmem_cache_snap s;
+	struct hvmem_vm *vm;
+	int how, i;
+	u32 pool;
+	u64 gen;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	w->wb.writeback = kt_writeback;
+	vm = hvmem_vm_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, vm);
+	vm->mm = (struct mm_struct *)&kt_cookie;
+	KUNIT_ASSERT_EQ(test, hvmem_registry_add(vm), 0);
+	hvmem_cache_snapshot(&s);
+	KUNIT_ASSERT_EQ(test, hvmem_cache_set_reserve(s.reserve_pages + 4), 0);
+	KUNIT_ASSERT_EQ(test, hvmem_cache_pool_create(vm->id, 0, &pool), 0);
+	KUNIT_ASSERT_EQ(test, hvmem_cache_pool_set_writeback(pool, &w->wb), 0);
+	/* a cap of 2 pages: the third put evicts the oldest, after its writeback */
+	KUNIT_ASSERT_EQ(test, hvmem_cache_vm_set(vm->id, 1000, 2), 0);
+	for (i = 0; i < 2; i++) {
+		kt_fill(in, 40 + i);
+		KUNIT_ASSERT_EQ(test, hvmem_cache_put_how(pool, 0, i, in, &gen, &how), 0);
+		KUNIT_EXPECT_EQ(test, how, HVMEM_CACHE_PUT_FRAME);
+	}
+	KUNIT_ASSERT_EQ(test, hvmem_cache_read(pool, 0, 0, out), 0);
+	KUNIT_ASSERT_EQ(test, hvmem_cache_read(pool, 0, 0, out), 0);	/* still there */
+	kt_fill(in, 40);
+	KUNIT_EXPECT_EQ(test, memcmp(in, out, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, hvmem_cache_pool_pages(pool), 2);
+	kt_fill(in, 42);
+	KUNIT_ASSERT_EQ(test, hvmem_cache_put(pool, 0, 2, in, &gen), 0);
+	KUNIT_EXPECT_EQ(test, w->calls, 1);
+	KUNIT_EXPECT_EQ(test, w->index, 0);
+	kt_fill(in, 40);
+	KUNIT_EXPECT_EQ(test, memcmp(in, w->data, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, hvmem_cache_read(pool, 0, 0, out), -ENOENT);
+	/* a refused writeback keeps the page and fails the put */
+	w->refuse = -EIO;
+	KUNIT_EXPECT_EQ(test, hvmem_cache_put(pool, 0, 3, in, &gen), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, w->calls, 2);
+	KUNIT_EXPECT_EQ(test, hvmem_cache_read(pool, 0, 1, out), 0);
+	KUNIT_EXPECT_EQ(test, hvmem_cache_pool_destroy(pool), 0);
+	KUNIT_EXPECT_EQ(test, w->calls, 2);	/* no writeback on destroy */
+	/* a pinned pool at the cap: the put fails, nothing is evicted */
+	KUNIT_ASSERT_EQ(test, hvmem_cache_pool_create(vm->id, HVMEM_CACHE_POOL_PINNED_K, &pool), 0);
+	memset(in, 0, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, hvmem_cache_put_how(pool, 0, 0, in, &gen, &how), 0);
+	KUNIT_EXPECT_EQ(test, how, HVMEM_CACHE_PUT_ZERO);
+	KUNIT_ASSERT_EQ(test, hvmem_cache_put_how(pool, 0, 1, in, &gen, &how), 0);
+	KUNIT_EXPECT_EQ(test, hvmem_cache_put(pool, 0, 2, in, &gen), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, hvmem_cache_pool_pages(pool), 2);
+	KUNIT_EXPECT_TRUE(test, hvmem_registry_remove(vm));
+	hvmem_cache_vm_gone(vm->id);
+	KUNIT_EXPECT_EQ(test, hvmem_cache_pool_pages(pool), -ENXIO);
+	KUNIT_EXPECT_EQ(test, hvmem_cache_set_reserve(s.reserve_pages), 0);
+	vm->mm = NULL;
+	hvmem_vm_put(vm);
+}
+
 static struct kunit_case hvmem_cache_cases[] = {
 	KUNIT_CASE(cache_core_round_trip),
 	KUNIT_CASE(cache_api_fake_vm),
+	KUNIT_CASE(cache_api_read_writeback),
 	{}
 };
 

@@ -87,6 +87,8 @@ struct hc_acct {
  * @id: pool id, unique while the cache lives (not reused)
  * @flags: HC_POOL_* bits
  * @pages: entries in the pool
+ * @owner: writeback owner (hc_pool_set_owner()), passed to
+ *	struct hc_ops.writeback before an entry of the pool is evicted
  */
 struct hc_pool {
 	struct hc_hnode hn;
@@ -96,11 +98,13 @@ struct hc_pool {
 	u32 id;
 	u32 flags;
 	u64 pages;
+	void *owner;
 };
 
 /* struct hc_pool.flags */
 #define HC_POOL_NO_DEDUP	BIT(0)	/* never share this pool's frames */
-#define HC_POOL_FLAGS		HC_POOL_NO_DEDUP
+#define HC_POOL_PINNED		BIT(1)	/* never evict this pool's entries */
+#define HC_POOL_FLAGS		(HC_POOL_NO_DEDUP | HC_POOL_PINNED)
 
 /**
  * struct hc_obj - an object: the pages of one (pool, object id)

@@ -786,4 +786,150 @@ struct hvmem_share_vm {
 #define HVMEM_IOC_SHARE_REGIONS	_IOWR(HVMEM_IOCTL_MAGIC, 0x42, struct hvmem_share_regions)
 #define HVMEM_IOC_SHARE_VM_SET	_IOW(HVMEM_IOCTL_MAGIC, 0x43, struct hvmem_share_vm)
 
+/* Swap devices (hvmem_vswap.ko): 0x50-0x5f */
+
+/* Block size of a swap device: its logical and physical block size. */
+#define HVMEM_VSWAP_BLOCK_SIZE		4096U
+/* Longest backing device path, with its NUL */
+#define HVMEM_VSWAP_PATH_MAX		256U
+
+/**
+ * struct hvmem_vswap_create - HVMEM_IOC_VSWAP_CREATE argument
+ * @size: sizeof(struct hvmem_vswap_create) as known to the caller
+ * @flags: must be 0
+ * @vm_id: the VM whose cache pages hold the device's blocks (-ENOENT if
+ *	not bound)
+ * @dev_id: out: N of /dev/hvswapN
+ * @bytes: device size, a non-zero multiple of HVMEM_VSWAP_BLOCK_SIZE
+ *	(-EINVAL otherwise)
+ * @backing: user pointer to the NUL-terminated path of a block device
+ *	(shorter than HVMEM_VSWAP_PATH_MAX), or 0 for none. The device is
+ *	opened exclusively for reading and writing: -EROFS when it is read
+ *	only, -ENOSPC when it is smaller than @bytes, -EINVAL when its
+ *	logical block size exceeds HVMEM_VSWAP_BLOCK_SIZE or it is a swap
+ *	device itself, the open's errno (-ENOENT, -EBUSY, ...) otherwise
+ *
+ * Creates /dev/hvswapN, a block device whose blocks live in the exclusive
+ * cache, in a pool of @vm_id. Reads do not take a block out of the cache; a
+ * block leaves it when it is overwritten, discarded, written with zeros,
+ * freed by swap (when the device is a host swap device), or evicted.
+ * Without a backing device the cache never evicts the device's blocks: a
+ * write that does not fit (the VM's cap, or a reserve full of blocks that
+ * cannot be evicted) fails with an I/O error. With one, the cache evicts
+ * them by its share-weighted LRU, and each evicted block is written to the
+ * backing device before its memory is let go; later reads of it come from
+ * there. When the VM is unbound, every I/O of the device fails: destroy it.
+ */
+struct hvmem_vswap_create {
+	__u32 size;
+	__u32 flags;
+	__u32 vm_id;
+	__u32 dev_id;
+	__u64 bytes;
+	__u64 backing;
+};
+
+#define HVMEM_VSWAP_CREATE_SIZE_VER0	32
+
+/**
+ * struct hvmem_vswap_destroy - HVMEM_IOC_VSWAP_DESTROY argument
+ * @size: sizeof(struct hvmem_vswap_destroy) as known to the caller
+ * @flags: must be 0
+ * @dev_id: N of /dev/hvswapN (-ENOENT if there is none)
+ * @reserved: must be 0
+ *
+ * Removes the device and drops its blocks from the cache. -EBUSY while the
+ * device is open (mounted, a swap device, held by QEMU, ...).
+ */
+struct hvmem_vswap_destroy {
+	__u32 size;
+	__u32 flags;
+	__u32 dev_id;
+	__u32 reserved;
+};
+
+#define HVMEM_VSWAP_DESTROY_SIZE_VER0	16
+
+/* struct hvmem_vswap_info.flags */
+#define HVMEM_VSWAP_BACKED	_BITUL(0)	/* has a backing device */
+#define HVMEM_VSWAP_DEAD	_BITUL(1)	/* its VM was unbound: I/O fails */
+
+/**
+ * struct hvmem_vswap_info - one entry of the HVMEM_IOC_VSWAP_LIST output
+ * @dev_id: N of /dev/hvswapN
+ * @flags: HVMEM_VSWAP_* bits
+ * @vm_id: the VM
+ * @pool_id: the device's cache pool
+ * @bytes: device size
+ * @backing_dev: the backing device's dev_t (new_encode_dev()), 0 for none
+ * @reserved: 0
+ * @stored: blocks in the cache now (zero and shared blocks count once each)
+ * @zero: writes of all-zero blocks (stored without memory)
+ * @deduplicated: writes stored by sharing an identical page
+ * @evicted: blocks the cache evicted (each written back first)
+ * @written_back: blocks written to the backing device (evicted, or written
+ *	there directly when the cache had no room)
+ * @backing_reads: reads served from the backing device
+ * @failed: failed I/O: writes that did not fit without a backing device,
+ *	backing I/O errors (a failed writeback keeps the block in the cache),
+ *	I/O after the VM was unbound
+ * @reads: blocks read
+ * @writes: blocks written
+ * @discarded: blocks discarded or written with zeros by a discard or
+ *	write-zeroes request
+ * @freed: swap slots freed by the host's swap (swap_slot_free_notify)
+ */
+struct hvmem_vswap_info {
+	__u32 dev_id;
+	__u32 flags;
+	__u32 vm_id;
+	__u32 pool_id;
+	__u64 bytes;
+	__u32 backing_dev;
+	__u32 reserved;
+	__u64 stored;
+	__u64 zero;
+	__u64 deduplicated;
+	__u64 evicted;
+	__u64 written_back;
+	__u64 backing_reads;
+	__u64 failed;
+	__u64 reads;
+	__u64 writes;
+	__u64 discarded;
+	__u64 freed;
+};
+
+#define HVMEM_VSWAP_INFO_SIZE_VER0	120
+
+/**
+ * struct hvmem_vswap_list - HVMEM_IOC_VSWAP_LIST argument
+ * @size: sizeof(struct hvmem_vswap_list) as known to the caller
+ * @flags: must be 0
+ * @entry_size: sizeof(struct hvmem_vswap_info) as known to the caller (at
+ *	least HVMEM_VSWAP_INFO_SIZE_VER0); entries are written at that
+ *	stride, each truncated or zero-padded to it
+ * @count: in: room in @entries, in entries; out: entries written
+ * @total: out: devices when the list was taken (may exceed @count)
+ * @reserved: must be 0
+ * @entries: user pointer to @count entries; may be 0 when @count is 0
+ *
+ * Devices are listed by increasing @dev_id.
+ */
+struct hvmem_vswap_list {
+	__u32 size;
+	__u32 flags;
+	__u32 entry_size;
+	__u32 count;
+	__u32 total;
+	__u32 reserved;
+	__u64 entries;
+};
+
+#define HVMEM_VSWAP_LIST_SIZE_VER0	32
+
+#define HVMEM_IOC_VSWAP_CREATE	_IOWR(HVMEM_IOCTL_MAGIC, 0x50, struct hvmem_vswap_create)
+#define HVMEM_IOC_VSWAP_DESTROY	_IOW(HVMEM_IOCTL_MAGIC, 0x51, struct hvmem_vswap_destroy)
+#define HVMEM_IOC_VSWAP_LIST	_IOWR(HVMEM_IOCTL_MAGIC, 0x52, struct hvmem_vswap_list)
+
 #endif /* _UAPI_LINUX_HVMEM_H */

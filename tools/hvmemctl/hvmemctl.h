@@ -49,6 +49,7 @@ extern const struct hvmemctl_object hvmemctl_swap_object;
 extern const struct hvmemctl_object hvmemctl_cache_object;
 extern const struct hvmemctl_object hvmemctl_share_object;
 extern const struct hvmemctl_object hvmemctl_sched_object;
+extern const struct hvmemctl_object hvmemctl_vswap_object;
 
 /* Run the command named by argv[0] among @obj's commands. */
 int hvmemctl_run_object(const struct hvmemctl_object *obj, int argc, char **argv);

@@ -51,6 +51,7 @@ static const struct hvmemctl_object *objects[] = {
 	&hvmemctl_share_object,
 	&hvmemctl_cache_object,
 	&hvmemctl_sched_object,
+	&hvmemctl_vswap_object,
 };
 
 static const size_t nr_objects = sizeof(objects) / sizeof(objects[0]);

@@ -25,6 +25,9 @@
 int inject_madvise(pid_t pid, const uint64_t *starts, const uint64_t *lens, int n,
 		   int advice, long *results);
 
+/* hvmemctl's -j switch, read by the error helpers the injector links with */
+bool json_output;
+
 /* shared between the test, its target and its injector */
 struct shared {
 	volatile long sigs;		/* SIGUSR1s the target's handler saw */

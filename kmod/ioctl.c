@@ -104,6 +104,7 @@ static long hvmem_ioc_get_version(void __user *uarg)
 static long hvmem_ioc_vm_bind(void __user *uarg)
 {
 	struct hvmem_vm_bind b;
+	struct hvmem_vm *vm;
 	int ret;
 
 	ret = hvmem_copy_arg_from_user(&b, sizeof(b), sizeof(b), uarg);
@@ -117,21 +118,24 @@ static long hvmem_ioc_vm_bind(void __user *uarg)
 	case HVMEM_BIND_BY_KVM_FD:
 		if (b.pid)
 			return -EINVAL;
-		ret = hvmem_vm_bind_kvm_fd(b.kvm_fd, &b.id);
+		ret = hvmem_vm_bind_kvm_fd(b.kvm_fd, &vm);
 		break;
 	case HVMEM_BIND_BY_PID:
 		if (b.kvm_fd != -1)
 			return -EINVAL;
-		ret = hvmem_vm_bind_pid(b.pid, &b.id);
+		ret = hvmem_vm_bind_pid(b.pid, &vm);
 		break;
 	default:
 		return -EINVAL;
 	}
 	if (ret)
 		return ret;
+	b.id = hvmem_vm_id(vm);
 	ret = hvmem_copy_arg_to_user(uarg, &b, sizeof(b));
+	/* The caller cannot learn the id: undo this binding (not the id's). */
 	if (ret)
-		hvmem_vm_unbind(b.id);	/* the caller cannot learn the id */
+		hvmem_vm_unbind_this(vm);
+	hvmem_vm_put(vm);
 	return ret;
 }
 

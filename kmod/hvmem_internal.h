@@ -13,6 +13,8 @@
 #include "../uapi/hvmem.h"
 
 #define HVMEM_MAX_VMS_DEFAULT	1024
+/* Most max_vms may be set to: keeps every per-VM array far below INT_MAX bytes. */
+#define HVMEM_MAX_VMS_LIMIT	65536
 
 /* struct hvmem_vm.state bits */
 enum {

@@ -170,7 +170,13 @@ static long hvmem_ioc_vm_list(void __user *uarg)
 		return -EINVAL;
 	if (l.count && !l.entries)
 		return -EFAULT;
-	room = min(l.count, READ_ONCE(hvmem_max_vms));
+	/*
+	 * Room for the VMs bound now (at most max_vms, at most
+	 * HVMEM_MAX_VMS_LIMIT), not for what the caller offers: a huge count
+	 * must not become a huge allocation. VMs bound meanwhile are counted
+	 * in total, and the caller asks again.
+	 */
+	room = min(l.count, hvmem_registry_count());
 	if (room) {
 		infos = kvmalloc_array(room, sizeof(*infos), GFP_KERNEL);
 		if (!infos)

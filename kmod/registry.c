@@ -19,8 +19,27 @@
 #include "hvmem_internal.h"
 
 unsigned int hvmem_max_vms = HVMEM_MAX_VMS_DEFAULT;
-module_param_named(max_vms, hvmem_max_vms, uint, 0644);
-MODULE_PARM_DESC(max_vms, "Most VMs that may be bound at once (default 1024)");
+
+static int hvmem_max_vms_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	if (!n || n > HVMEM_MAX_VMS_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(hvmem_max_vms, n);
+	return 0;
+}
+
+static const struct kernel_param_ops hvmem_max_vms_ops = {
+	.set = hvmem_max_vms_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_vms, &hvmem_max_vms_ops, &hvmem_max_vms, 0644);
+MODULE_PARM_DESC(max_vms, "Most VMs that may be bound at once (default 1024, 1 .. 65536)");
 EXPORT_SYMBOL_IF_KUNIT(hvmem_max_vms);
 
 /*

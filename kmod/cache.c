@@ -19,6 +19,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/xxhash.h>
@@ -71,9 +72,19 @@ static void hvmem_cache_frame_free(void *priv, struct hc_frame *f)
 	list_add(&fr->node, &hvmem_cache_free);
 }
 
+/*
+ * Per-boot secrets: the index's keyed hash (pool, object and page keys are
+ * chosen by clients, i.e. guests) and the dedup hash's seed (page contents
+ * are chosen by guests too). Dedup compares whole pages before sharing, so
+ * the seed is not needed for correctness, only so that no one can fill a
+ * dedup chain with pages of colliding hashes and slow every put.
+ */
+static siphash_key_t hvmem_cache_key __ro_after_init;
+static u64 hvmem_cache_seed __ro_after_init;
+
 static u64 hvmem_cache_hash(const void *data, size_t len)
 {
-	return xxh64(data, len, 0);
+	return xxh64(data, len, hvmem_cache_seed);
 }
 
 static void hvmem_cache_evicted(void *priv, u32 vm_id, u32 pool_id, u64 oid, u64 index)
@@ -466,9 +477,12 @@ int hvmem_cache_init(void)
 {
 	int ret;
 
+	get_random_bytes(&hvmem_cache_key, sizeof(hvmem_cache_key));
+	get_random_bytes(&hvmem_cache_seed, sizeof(hvmem_cache_seed));
 	ret = hc_init(&hvmem_cache, &hvmem_cache_ops, NULL, PAGE_SIZE, 0);
 	if (ret)
 		return ret;
+	hc_index_set_key(&hvmem_cache.ix, &hvmem_cache_key);	/* empty: cannot fail */
 	ret = hvmem_cache_set_reserve(cache_reserve_pages);
 	if (ret) {
 		pr_err("hvmem: cannot reserve %lu cache pages: %d\n", cache_reserve_pages, ret);

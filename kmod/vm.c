@@ -261,8 +261,9 @@ static struct kvm *hvmem_get_kvm_of_file(struct file *file)
 /*
  * The process whose address space @mm is: the caller when it is the VMM,
  * else the process of the thread that created the KVM VM (KVM keeps that
- * thread's pid for the creation uevent) if it still owns @mm. Unknown
- * otherwise. The pid kept is the thread-group leader's.
+ * thread's pid for the creation uevent) if it still runs in @mm, else the
+ * task that owns @mm for memcg. Unknown otherwise. The pid kept is the
+ * thread-group leader's.
  */
 static void hvmem_vm_find_owner(struct hvmem_vm *vm, struct mm_struct *mm)
 {
@@ -275,17 +276,19 @@ static void hvmem_vm_find_owner(struct hvmem_vm *vm, struct mm_struct *mm)
 		return;
 	}
 	rcu_read_lock();
-	pid = get_pid(find_pid_ns(vm->kvm->userspace_pid, &init_pid_ns));
-	rcu_read_unlock();
+	pid = find_pid_ns(vm->kvm->userspace_pid, &init_pid_ns);
 	if (pid)
-		task = get_pid_task(pid, PIDTYPE_PID);
+		task = pid_task(pid, PIDTYPE_PID);
+#ifdef CONFIG_MEMCG
+	/* The creating thread is gone: the memcg owner of @mm, if any. */
+	if (!task || READ_ONCE(task->mm) != mm)
+		task = rcu_dereference(mm->owner);
+#endif
 	if (task && READ_ONCE(task->mm) == mm) {
 		vm->pid = get_task_pid(task, PIDTYPE_TGID);
 		get_task_comm(vm->comm, task->group_leader);
 	}
-	if (task)
-		put_task_struct(task);
-	put_pid(pid);
+	rcu_read_unlock();
 }
 
 /**

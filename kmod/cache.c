@@ -48,6 +48,9 @@ struct hvmem_cache_frame {
 	struct page *page;
 };
 
+/* Most entries dropped (VM gone) or frames evicted (shrink) per lock hold. */
+#define HVMEM_CACHE_DROP_BATCH	1024
+
 static DEFINE_MUTEX(hvmem_cache_lock);
 static DEFINE_MUTEX(hvmem_cache_resize_lock);
 static struct hc_cache hvmem_cache;
@@ -169,11 +172,15 @@ int hvmem_cache_set_reserve(u64 pages)
 			hc_set_capacity(&hvmem_cache, pages);
 			mutex_unlock(&hvmem_cache_lock);
 		}
-	} else if (pages < cur) {
+	}
+	/* Shrink in batches: evictions and frees with the lock dropped between. */
+	while (hvmem_cache_reserved > pages) {
+		u64 want = min(hvmem_cache_reserved - pages, (u64)HVMEM_CACHE_DROP_BATCH);
+
 		mutex_lock(&hvmem_cache_lock);
-		hc_set_capacity(&hvmem_cache, pages);
-		/* At most @pages frames are in use now: the rest are free. */
-		for (i = pages; i < cur; i++) {
+		hc_set_capacity(&hvmem_cache, hvmem_cache_reserved - want);
+		/* At most the new capacity is in use now: the rest are free. */
+		for (i = 0; i < want; i++) {
 			struct hvmem_cache_frame *fr;
 
 			fr = list_first_entry_or_null(&hvmem_cache_free,
@@ -181,10 +188,13 @@ int hvmem_cache_set_reserve(u64 pages)
 			if (WARN_ON_ONCE(!fr))
 				break;
 			list_move(&fr->node, &list);
-			hvmem_cache_reserved--;
 		}
+		hvmem_cache_reserved -= i;
 		mutex_unlock(&hvmem_cache_lock);
 		hvmem_cache_free_frames(&list);
+		if (i < want)
+			break;
+		cond_resched();
 	}
 	mutex_unlock(&hvmem_cache_resize_lock);
 	return ret;
@@ -455,9 +465,17 @@ EXPORT_SYMBOL_GPL(hvmem_cache_vm_set);
  */
 void hvmem_cache_vm_gone(u32 vm_id)
 {
-	mutex_lock(&hvmem_cache_lock);
-	hc_vm_remove(&hvmem_cache, vm_id);
-	mutex_unlock(&hvmem_cache_lock);
+	u64 n;
+
+	/* In batches, so a VM with very many pages does not hog the lock. */
+	do {
+		mutex_lock(&hvmem_cache_lock);
+		n = hc_vm_trim(&hvmem_cache, vm_id, HVMEM_CACHE_DROP_BATCH);
+		if (n < HVMEM_CACHE_DROP_BATCH)
+			hc_vm_remove(&hvmem_cache, vm_id);
+		mutex_unlock(&hvmem_cache_lock);
+		cond_resched();
+	} while (n >= HVMEM_CACHE_DROP_BATCH);
 }
 EXPORT_SYMBOL_IF_KUNIT(hvmem_cache_vm_gone);
 

@@ -6,6 +6,7 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -275,6 +276,41 @@ TEST_F(vm, list_after_max_vms_lowered)
 		EXPECT_EQ(0, hvmem_unbind(self->fd, id[i]));
 		sleeper_kill(pid[i]);
 	}
+}
+
+/*
+ * VM_BIND whose result cannot be written back (read-only argument) fails
+ * with EFAULT and undoes its own binding: nothing stays bound for the
+ * process, and another VM (bound meanwhile, or whatever holds an id) stays.
+ */
+TEST_F(vm, bind_copy_out_fault_undoes_own_binding)
+{
+	struct hvmem_vm_bind *b;
+	pid_t pid = sleeper_spawn(), other = sleeper_spawn();
+	struct hvmem_vm_info info;
+	long pg = sysconf(_SC_PAGESIZE);
+	__u32 oid, id;
+
+	ASSERT_GT(pid, 0);
+	ASSERT_GT(other, 0);
+	ASSERT_EQ(0, hvmem_bind_pid(self->fd, other, &oid));
+	b = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, b);
+	b->size = sizeof(*b);
+	b->flags = HVMEM_BIND_BY_PID;
+	b->kvm_fd = -1;
+	b->pid = pid;
+	ASSERT_EQ(0, mprotect(b, pg, PROT_READ));
+	EXPECT_EQ(-EFAULT, hvmem_call(self->fd, HVMEM_IOC_VM_BIND, b));
+	munmap(b, pg);
+	/* not left bound: binding it again works */
+	ASSERT_EQ(0, hvmem_bind_pid(self->fd, pid, &id));
+	EXPECT_EQ(1, hvmem_find_vm(self->fd, oid, &info));
+	EXPECT_EQ(other, info.pid);
+	EXPECT_EQ(0, hvmem_unbind(self->fd, id));
+	EXPECT_EQ(0, hvmem_unbind(self->fd, oid));
+	sleeper_kill(pid);
+	sleeper_kill(other);
 }
 
 struct bind_arg {

@@ -70,9 +70,15 @@ err_wq:
 static unsigned int test_exit_delay_ms;
 module_param(test_exit_delay_ms, uint, 0600);
 MODULE_PARM_DESC(test_exit_delay_ms, "Test only: delay in module unload before sysfs goes");
-#define mrc_test_exit_delay()	msleep(READ_ONCE(test_exit_delay_ms))
+static void mrc_test_exit_delay(void)
+{
+	unsigned int ms = READ_ONCE(test_exit_delay_ms);
+
+	if (ms)
+		msleep(ms);
+}
 #else
-#define mrc_test_exit_delay()	do { } while (0)
+static inline void mrc_test_exit_delay(void) { }
 #endif
 
 /*

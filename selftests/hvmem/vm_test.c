@@ -385,6 +385,71 @@ TEST_F_TIMEOUT(vm, unbind_during_publish, 300)
 	sysfs_write_str(DELAY_PARAM, "0");
 }
 
+/* The entry of @pid's VM in the list (id 0 when not listed). */
+static struct hvmem_vm_info find_pid_vm(int fd, pid_t pid)
+{
+	struct hvmem_vm_info e[64], none = { 0 };
+	struct hvmem_vm_list l = {
+		.size = sizeof(l), .entry_size = sizeof(e[0]), .count = 64,
+		.entries = (__u64)(unsigned long)e,
+	};
+	__u32 i;
+
+	if (!hvmem_call(fd, HVMEM_IOC_VM_LIST, &l))
+		for (i = 0; i < l.count; i++)
+			if (e[i].pid == pid)
+				return e[i];
+	return none;
+}
+
+/*
+ * A dying VM (its process exited) reports pid 0, not the dead process's
+ * pid, which may already name another process. The test kernel's modules
+ * keep the VM listed while its BIND is held back (test_publish_delay_ms).
+ */
+TEST_F_TIMEOUT(vm, dying_vm_reports_no_pid, 120)
+{
+	struct bind_arg a = { .fd = self->fd };
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	struct hvmem_vm_list l = { .size = sizeof(l) };
+	struct hvmem_vm_info e[64], info = { 0 };
+	pthread_t th;
+	__u32 i, id;
+	int tries;
+
+	if (access(DELAY_PARAM, W_OK))
+		SKIP(return, "no test_publish_delay_ms (not the test kernel's modules)");
+	ASSERT_EQ(0, sysfs_write_str(DELAY_PARAM, "3000"));
+	a.pid = sleeper_spawn();
+	ASSERT_GT(a.pid, 0);
+	ASSERT_EQ(0, pthread_create(&th, NULL, bind_thread, &a));
+	for (tries = 0; !info.id && tries < 400; tries++) {
+		info = find_pid_vm(self->fd, a.pid);
+		if (!info.id)
+			nanosleep(&ts, NULL);
+	}
+	ASSERT_NE(0, info.id);
+	id = info.id;
+	sleeper_kill(a.pid);		/* exits and is reaped: its pid is free */
+	l.entry_size = sizeof(e[0]);
+	l.count = 64;
+	l.entries = (__u64)(unsigned long)e;
+	ASSERT_EQ(0, hvmem_call(self->fd, HVMEM_IOC_VM_LIST, &l));
+	memset(&info, 0, sizeof(info));
+	for (i = 0; i < l.count; i++)
+		if (e[i].id == id)
+			info = e[i];
+	EXPECT_EQ(id, info.id) TH_LOG("VM %u no longer listed: the window closed", id);
+	if (info.id == id) {
+		EXPECT_TRUE(info.flags & HVMEM_VM_DYING);
+		EXPECT_EQ(0, info.pid);
+	}
+	pthread_join(th, NULL);
+	EXPECT_EQ(-ESRCH, a.ret);
+	sysfs_write_str(DELAY_PARAM, "0");
+	EXPECT_TRUE(hvmem_wait_gone(self->fd, id, 10000));
+}
+
 struct kvm_thread_arg {
 	int vm_fd;
 };

@@ -290,7 +290,8 @@ struct hvmem_vm *hvmem_registry_first(void)
  * @total: out: the number of VMs bound
  *
  * Process ids (of the thread-group leader) are translated into the
- * caller's pid namespace; 0 when unknown, or when the VM is dying.
+ * caller's pid namespace; 0 when unknown, or when the process is gone or
+ * the VM is dying.
  *
  * Return: entries written, at most @room.
  */
@@ -314,9 +315,15 @@ u32 hvmem_registry_snapshot(struct hvmem_vm_info *out, u32 room, u32 *total)
 			e->flags |= HVMEM_VM_KVM;
 		if (test_bit(HVMEM_VM_S_DYING, &vm->state))
 			e->flags |= HVMEM_VM_DYING;
-		/* A dying VM's process is gone, its pid maybe reused. */
-		if (vm->pid && !test_bit(HVMEM_VM_S_DYING, &vm->state))
+		/*
+		 * Once its process is gone (or going: a dying VM) the number
+		 * may already name another process: report none.
+		 */
+		rcu_read_lock();
+		if (vm->pid && !test_bit(HVMEM_VM_S_DYING, &vm->state) &&
+		    pid_has_task(vm->pid, PIDTYPE_TGID))
 			e->pid = pid_vnr(vm->pid);
+		rcu_read_unlock();
 		e->bind_time_ns = vm->bind_time_ns;
 		strscpy(e->comm, vm->comm, sizeof(e->comm));
 	}

@@ -249,9 +249,11 @@ TEST_F(vm, list_after_max_vms_lowered)
 	int i, rc;
 
 	ASSERT_GT(saved, 0);
+	snprintf(cmd, sizeof(cmd), "%lld", saved);
 	EXPECT_EQ(-EINVAL, sysfs_write_str(MAX_VMS_PARAM, "4000000000"));
 	EXPECT_EQ(-EINVAL, sysfs_write_str(MAX_VMS_PARAM, "0"));
 	EXPECT_EQ(saved, hvmem_read_num(MAX_VMS_PARAM));
+	sysfs_write_str(MAX_VMS_PARAM, cmd);	/* whatever was accepted */
 	for (i = 0; i < 3; i++) {
 		pid[i] = sleeper_spawn();
 		ASSERT_GT(pid[i], 0);
@@ -260,17 +262,15 @@ TEST_F(vm, list_after_max_vms_lowered)
 	ASSERT_EQ(0, hvmem_call(self->fd, HVMEM_IOC_VM_LIST, &l));
 	n0 = l.total;
 	ASSERT_LE(n0, 64);
-	ASSERT_EQ(0, sysfs_write_str(MAX_VMS_PARAM, "1"));
+	EXPECT_EQ(0, sysfs_write_str(MAX_VMS_PARAM, "1"));
 	l.count = 0xffffffff;		/* more room offered than max_vms */
 	l.entries = (__u64)(unsigned long)e;
 	rc = hvmem_call(self->fd, HVMEM_IOC_VM_LIST, &l);
 	EXPECT_EQ(0, rc);
 	EXPECT_EQ(n0, l.count);
 	EXPECT_EQ(n0, l.total);
-	snprintf(cmd, sizeof(cmd), "timeout 30 hvmemctl vm list >/dev/null");
-	rc = system(cmd);
+	rc = system("timeout 30 hvmemctl vm list >/dev/null");
 	EXPECT_EQ(0, rc) TH_LOG("hvmemctl vm list: status %#x (124: looped)", rc);
-	snprintf(cmd, sizeof(cmd), "%lld", saved);
 	EXPECT_EQ(0, sysfs_write_str(MAX_VMS_PARAM, cmd));
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(0, hvmem_unbind(self->fd, id[i]));

@@ -5,8 +5,8 @@
  * fail-nth, CONFIG_FAULT_INJECTION with failslab/fail_page_alloc armed).
  * Only the load itself counts: the file is opened first.
  *
- * Prints "loaded" when the module loaded with no fault injected (N beyond
- * the load's fault points), "loaded-despite-fault" when a fault was
+ * Prints "loaded USED" when the module loaded with no fault injected (N
+ * beyond the load's USED fault points), "loaded-despite-fault" when a fault was
  * injected and the load still succeeded (a fallback path), or "failed
  * ERRNO" (the name) when the load failed. Exit 0, or 2 on a usage or
  * setup error.
@@ -49,7 +49,9 @@ int main(int argc, char **argv)
 	}
 	if (ret)
 		printf("failed %s\n", strerrorname_np(err) ?: "?");
+	else if (atoi(buf))
+		printf("loaded %d\n", atoi(argv[1]) - atoi(buf));
 	else
-		printf("%s\n", atoi(buf) ? "loaded" : "loaded-despite-fault");
+		printf("loaded-despite-fault\n");
 	return 0;
 }

@@ -443,7 +443,8 @@ TEST_F_TIMEOUT(vm, exited_vm_reports_no_pid, 120)
 	if (info.id == id)
 		EXPECT_EQ(0, info.pid) TH_LOG("pid %u of an exited process", info.pid);
 	pthread_join(th, NULL);
-	EXPECT_EQ(-ESRCH, a.ret);
+	/* the bind held the address space: it may complete, then unbind on its own */
+	EXPECT_TRUE(a.ret == 0 || a.ret == -ESRCH) TH_LOG("bind: %d", a.ret);
 	sysfs_write_str(DELAY_PARAM, "0");
 	EXPECT_TRUE(hvmem_wait_gone(self->fd, id, 10000));
 }

@@ -19,6 +19,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/xxhash.h>
@@ -47,6 +48,9 @@ struct hvmem_cache_frame {
 	struct page *page;
 };
 
+/* Most entries dropped (VM gone) or frames evicted (shrink) per lock hold. */
+#define HVMEM_CACHE_DROP_BATCH	1024
+
 static DEFINE_MUTEX(hvmem_cache_lock);
 static DEFINE_MUTEX(hvmem_cache_resize_lock);
 static struct hc_cache hvmem_cache;
@@ -71,9 +75,19 @@ static void hvmem_cache_frame_free(void *priv, struct hc_frame *f)
 	list_add(&fr->node, &hvmem_cache_free);
 }
 
+/*
+ * Per-boot secrets: the index's keyed hash (pool, object and page keys are
+ * chosen by clients, i.e. guests) and the dedup hash's seed (page contents
+ * are chosen by guests too). Dedup compares whole pages before sharing, so
+ * the seed is not needed for correctness, only so that no one can fill a
+ * dedup chain with pages of colliding hashes and slow every put.
+ */
+static siphash_key_t hvmem_cache_key __ro_after_init;
+static u64 hvmem_cache_seed __ro_after_init;
+
 static u64 hvmem_cache_hash(const void *data, size_t len)
 {
-	return xxh64(data, len, 0);
+	return xxh64(data, len, hvmem_cache_seed);
 }
 
 static void hvmem_cache_evicted(void *priv, u32 vm_id, u32 pool_id, u64 oid, u64 index)
@@ -167,11 +181,15 @@ int hvmem_cache_set_reserve(u64 pages)
 			hc_set_capacity(&hvmem_cache, pages);
 			mutex_unlock(&hvmem_cache_lock);
 		}
-	} else if (pages < cur) {
+	}
+	/* Shrink in batches: evictions and frees with the lock dropped between. */
+	while (hvmem_cache_reserved > pages) {
+		u64 want = min(hvmem_cache_reserved - pages, (u64)HVMEM_CACHE_DROP_BATCH);
+
 		mutex_lock(&hvmem_cache_lock);
-		hc_set_capacity(&hvmem_cache, pages);
-		/* At most @pages frames are in use now: the rest are free. */
-		for (i = pages; i < cur; i++) {
+		hc_set_capacity(&hvmem_cache, hvmem_cache_reserved - want);
+		/* At most the new capacity is in use now: the rest are free. */
+		for (i = 0; i < want; i++) {
 			struct hvmem_cache_frame *fr;
 
 			fr = list_first_entry_or_null(&hvmem_cache_free,
@@ -179,10 +197,13 @@ int hvmem_cache_set_reserve(u64 pages)
 			if (WARN_ON_ONCE(!fr))
 				break;
 			list_move(&fr->node, &list);
-			hvmem_cache_reserved--;
 		}
+		hvmem_cache_reserved -= i;
 		mutex_unlock(&hvmem_cache_lock);
 		hvmem_cache_free_frames(&list);
+		if (i < want)
+			break;
+		cond_resched();
 	}
 	mutex_unlock(&hvmem_cache_resize_lock);
 	return ret;
@@ -556,9 +577,17 @@ EXPORT_SYMBOL_GPL(hvmem_cache_vm_set);
  */
 void hvmem_cache_vm_gone(u32 vm_id)
 {
-	mutex_lock(&hvmem_cache_lock);
-	hc_vm_remove(&hvmem_cache, vm_id);
-	mutex_unlock(&hvmem_cache_lock);
+	u64 n;
+
+	/* In batches, so a VM with very many pages does not hog the lock. */
+	do {
+		mutex_lock(&hvmem_cache_lock);
+		n = hc_vm_trim(&hvmem_cache, vm_id, HVMEM_CACHE_DROP_BATCH);
+		if (n < HVMEM_CACHE_DROP_BATCH)
+			hc_vm_remove(&hvmem_cache, vm_id);
+		mutex_unlock(&hvmem_cache_lock);
+		cond_resched();
+	} while (n >= HVMEM_CACHE_DROP_BATCH);
 }
 EXPORT_SYMBOL_IF_KUNIT(hvmem_cache_vm_gone);
 
@@ -578,9 +607,12 @@ int hvmem_cache_init(void)
 {
 	int ret;
 
+	get_random_bytes(&hvmem_cache_key, sizeof(hvmem_cache_key));
+	get_random_bytes(&hvmem_cache_seed, sizeof(hvmem_cache_seed));
 	ret = hc_init(&hvmem_cache, &hvmem_cache_ops, NULL, PAGE_SIZE, 0);
 	if (ret)
 		return ret;
+	hc_index_set_key(&hvmem_cache.ix, &hvmem_cache_key);	/* empty: cannot fail */
 	ret = hvmem_cache_set_reserve(cache_reserve_pages);
 	if (ret) {
 		pr_err("hvmem: cannot reserve %lu cache pages: %d\n", cache_reserve_pages, ret);

@@ -642,6 +642,42 @@ int hc_vm_info(const struct hc_cache *c, u32 vm_id, struct hc_vm_info *out)
 EXPORT_SYMBOL_IF_KUNIT(hc_vm_info);
 
 /**
+ * hc_vm_trim() - drop some of a VM's entries, keeping its pools
+ * @c: the cache
+ * @vm_id: the VM
+ * @budget: most entries to drop
+ *
+ * Lets the caller drop a large VM in batches, releasing its lock between
+ * them, before hc_vm_remove().
+ *
+ * Return: entries dropped; less than @budget when none is left.
+ */
+u64 hc_vm_trim(struct hc_cache *c, u32 vm_id, u64 budget)
+{
+	struct hc_acct *a = hc_lru_acct(&c->lru, vm_id);
+	struct hc_link *l;
+	u64 n = 0;
+
+	if (!a)
+		return 0;
+	for (l = a->pools.next; l != &a->pools && n < budget; l = l->next) {
+		struct hc_pool *p = container_of(l, struct hc_pool, acct_node);
+
+		while (!hc_link_empty(&p->objs) && n < budget) {
+			struct hc_obj *o = container_of(p->objs.next, struct hc_obj, pool_node);
+
+			/* Dropping the last entry frees the object. */
+			hc_entry_drop(c, container_of(o->pages.next, struct hc_entry, obj_node));
+			c->st.flushes++;
+			a->st.flushes++;
+			n++;
+		}
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(hc_vm_trim);
+
+/**
  * hc_vm_remove() - drop a VM's pools, entries and account (the VM is gone)
  * @c: the cache
  * @vm_id: the VM

@@ -146,6 +146,7 @@ s64 hc_flush_object(struct hc_cache *c, u32 pool_id, u64 oid);
 
 int hc_vm_set(struct hc_cache *c, u32 vm_id, u32 shares, u64 cap);
 int hc_vm_info(const struct hc_cache *c, u32 vm_id, struct hc_vm_info *out);
+u64 hc_vm_trim(struct hc_cache *c, u32 vm_id, u64 budget);
 u64 hc_vm_remove(struct hc_cache *c, u32 vm_id);
 
 #endif /* _HVMEM_CACHE_CORE_H */

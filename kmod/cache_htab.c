@@ -69,9 +69,17 @@ static void hc_htab_grow(struct hc_htab *t)
  */
 void hc_htab_add(struct hc_htab *t, struct hc_hnode *n, u64 hash)
 {
+	struct hc_hnode *p;
+	unsigned int len = 0;
 	u32 s;
 
 	if (t->count >= (2ULL << t->bits) && t->bits < HC_HTAB_MAX_BITS)
+		hc_htab_grow(t);
+	/* A long chain in a table not too sparse: grow early (once per insert). */
+	for (p = hc_htab_chain(t, hash); p && len < HC_HTAB_LONG_CHAIN; p = p->next)
+		len++;
+	if (len >= HC_HTAB_LONG_CHAIN && t->count >= (1ULL << t->bits) &&
+	    t->bits < HC_HTAB_MAX_BITS)
 		hc_htab_grow(t);
 	s = hc_htab_slot(t, hash);
 	n->hash = hash;
@@ -99,3 +107,27 @@ void hc_htab_del(struct hc_htab *t, struct hc_hnode *n)
 	t->count--;
 }
 EXPORT_SYMBOL_IF_KUNIT(hc_htab_del);
+
+/**
+ * hc_htab_max_chain() - the length of the longest chain (for tests and stats)
+ * @t: the table
+ *
+ * Walks every bucket: O(buckets + nodes).
+ *
+ * Return: the most nodes in one bucket.
+ */
+u32 hc_htab_max_chain(const struct hc_htab *t)
+{
+	const struct hc_hnode *n;
+	u32 i, len, max = 0;
+
+	for (i = 0; i < (1U << t->bits); i++) {
+		len = 0;
+		for (n = t->b[i]; n; n = n->next)
+			len++;
+		if (len > max)
+			max = len;
+	}
+	return max;
+}
+EXPORT_SYMBOL_IF_KUNIT(hc_htab_max_chain);

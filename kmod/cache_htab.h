@@ -6,8 +6,10 @@
  *
  * A node carries the full 64-bit hash of its key; lookups walk one chain and
  * compare the hash before the caller compares keys. The bucket array doubles
- * when the table holds twice as many nodes as buckets; when that allocation
- * fails the table keeps working with longer chains.
+ * when the table holds twice as many nodes as buckets, or when an insert
+ * meets a chain of HC_HTAB_LONG_CHAIN nodes while the table holds more
+ * nodes than buckets; when that allocation fails the table keeps working
+ * with longer chains.
  */
 #ifndef _HVMEM_CACHE_HTAB_H
 #define _HVMEM_CACHE_HTAB_H
@@ -76,6 +78,11 @@ struct hc_htab {
 
 #define HC_HTAB_MIN_BITS	4
 #define HC_HTAB_MAX_BITS	26
+/*
+ * An insert that finds this many nodes in its chain grows the table early
+ * (beyond the load factor). With keyed hashes chains stay far shorter.
+ */
+#define HC_HTAB_LONG_CHAIN	16
 
 static inline u32 hc_htab_slot(const struct hc_htab *t, u64 hash)
 {
@@ -88,19 +95,21 @@ static inline struct hc_hnode *hc_htab_chain(const struct hc_htab *t, u64 hash)
 	return t->b[hc_htab_slot(t, hash)];
 }
 
-/* A 64-bit mix of up to three words (splitmix64 finaliser). */
-static inline u64 hc_hash3(u64 a, u64 b, u64 c)
+/*
+ * A keyed hash of up to three words (SipHash-2-4). Keys come from clients
+ * (guests choose object ids and page indices): with an unkeyed, invertible
+ * mix, they could pile every entry into one chain and make each lookup
+ * under the cache lock walk it. The kernel glue keys it at random per boot.
+ */
+static inline u64 hc_hash3(const siphash_key_t *key, u64 a, u64 b, u64 c)
 {
-	u64 x = a * 0x9e3779b97f4a7c15ULL ^ b;
-
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL ^ c;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
+	return siphash_3u64(a, b, c, key);
 }
 
 int hc_htab_init(struct hc_htab *t, unsigned int bits);
 void hc_htab_destroy(struct hc_htab *t);
 void hc_htab_add(struct hc_htab *t, struct hc_hnode *n, u64 hash);
 void hc_htab_del(struct hc_htab *t, struct hc_hnode *n);
+u32 hc_htab_max_chain(const struct hc_htab *t);
 
 #endif /* _HVMEM_CACHE_HTAB_H */

@@ -11,19 +11,19 @@
 
 #define HC_INDEX_BITS	8
 
-static u64 hc_pool_hash(u32 id)
+static u64 hc_pool_hash(const struct hc_index *ix, u32 id)
 {
-	return hc_hash3(id, 0, 0);
+	return hc_hash3(&ix->key, id, 0, 0);
 }
 
-static u64 hc_obj_hash(u32 pool_id, u64 oid)
+static u64 hc_obj_hash(const struct hc_index *ix, u32 pool_id, u64 oid)
 {
-	return hc_hash3(pool_id, oid, 0x6f626a);
+	return hc_hash3(&ix->key, pool_id, oid, 0x6f626a);
 }
 
-static u64 hc_entry_hash(u32 pool_id, u64 oid, u64 index)
+static u64 hc_entry_hash(const struct hc_index *ix, u32 pool_id, u64 oid, u64 index)
 {
-	return hc_hash3(pool_id, oid, index);
+	return hc_hash3(&ix->key, pool_id, oid, index);
 }
 
 /**
@@ -47,6 +47,23 @@ int hc_index_init(struct hc_index *ix)
 EXPORT_SYMBOL_IF_KUNIT(hc_index_init);
 
 /**
+ * hc_index_set_key() - key the map's hashes
+ * @ix: the map, still empty
+ * @key: a secret (random) key
+ *
+ * Return: 0, or -EBUSY when the map holds anything (its nodes were hashed
+ * with the old key).
+ */
+int hc_index_set_key(struct hc_index *ix, const siphash_key_t *key)
+{
+	if (ix->pools.count || ix->objs.count || ix->entries.count)
+		return -EBUSY;
+	ix->key = *key;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hc_index_set_key);
+
+/**
  * hc_index_destroy() - free an empty key map
  * @ix: the map; every pool must have been removed
  */
@@ -68,7 +85,7 @@ EXPORT_SYMBOL_IF_KUNIT(hc_index_destroy);
  */
 struct hc_pool *hc_index_pool(const struct hc_index *ix, u32 id)
 {
-	u64 h = hc_pool_hash(id);
+	u64 h = hc_pool_hash(ix, id);
 	struct hc_hnode *n;
 
 	for (n = hc_htab_chain(&ix->pools, h); n; n = n->next) {
@@ -102,7 +119,7 @@ int hc_index_add_pool(struct hc_index *ix, struct hc_pool *pool)
 		pool->id = id;
 		pool->pages = 0;
 		hc_link_init(&pool->objs);
-		hc_htab_add(&ix->pools, &pool->hn, hc_pool_hash(id));
+		hc_htab_add(&ix->pools, &pool->hn, hc_pool_hash(ix, id));
 		return 0;
 	}
 	return -ENOSPC;
@@ -131,7 +148,7 @@ EXPORT_SYMBOL_IF_KUNIT(hc_index_del_pool);
  */
 struct hc_obj *hc_index_obj(const struct hc_index *ix, u32 pool_id, u64 oid)
 {
-	u64 h = hc_obj_hash(pool_id, oid);
+	u64 h = hc_obj_hash(ix, pool_id, oid);
 	struct hc_hnode *n;
 
 	for (n = hc_htab_chain(&ix->objs, h); n; n = n->next) {
@@ -155,7 +172,7 @@ EXPORT_SYMBOL_IF_KUNIT(hc_index_obj);
  */
 struct hc_entry *hc_index_entry(const struct hc_index *ix, u32 pool_id, u64 oid, u64 index)
 {
-	u64 h = hc_entry_hash(pool_id, oid, index);
+	u64 h = hc_entry_hash(ix, pool_id, oid, index);
 	struct hc_hnode *n;
 
 	for (n = hc_htab_chain(&ix->entries, h); n; n = n->next) {
@@ -192,7 +209,7 @@ int hc_index_add_entry(struct hc_index *ix, struct hc_pool *pool, u64 oid, u64 i
 		o->oid = oid;
 		hc_link_init(&o->pages);
 		hc_link_add_tail(&o->pool_node, &pool->objs);
-		hc_htab_add(&ix->objs, &o->hn, hc_obj_hash(pool->id, oid));
+		hc_htab_add(&ix->objs, &o->hn, hc_obj_hash(ix, pool->id, oid));
 		ix->nr_objs++;
 	}
 	e->obj = o;
@@ -200,7 +217,7 @@ int hc_index_add_entry(struct hc_index *ix, struct hc_pool *pool, u64 oid, u64 i
 	hc_link_add_tail(&e->obj_node, &o->pages);
 	o->nr_pages++;
 	pool->pages++;
-	hc_htab_add(&ix->entries, &e->hn, hc_entry_hash(pool->id, oid, index));
+	hc_htab_add(&ix->entries, &e->hn, hc_entry_hash(ix, pool->id, oid, index));
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(hc_index_add_entry);

@@ -15,6 +15,7 @@
  * @pools: pools by id
  * @objs: objects by (pool id, object id)
  * @entries: entries by (pool id, object id, index)
+ * @key: key of the hashes of all three (hc_index_set_key(); zero until then)
  * @next_pool_id: next pool id to try
  * @nr_objs: objects in @objs
  */
@@ -22,12 +23,14 @@ struct hc_index {
 	struct hc_htab pools;
 	struct hc_htab objs;
 	struct hc_htab entries;
+	siphash_key_t key;
 	u32 next_pool_id;
 	u64 nr_objs;
 };
 
 int hc_index_init(struct hc_index *ix);
 void hc_index_destroy(struct hc_index *ix);
+int hc_index_set_key(struct hc_index *ix, const siphash_key_t *key);
 int hc_index_add_pool(struct hc_index *ix, struct hc_pool *pool);
 void hc_index_del_pool(struct hc_index *ix, struct hc_pool *pool);
 struct hc_pool *hc_index_pool(const struct hc_index *ix, u32 id);

@@ -65,8 +65,11 @@ static int hvmem_cache_io_one(unsigned int nr, u32 pool, struct hvmem_cache_page
 
 	switch (nr) {
 	case _IOC_NR(HVMEM_IOC_CACHE_PUT):
-		if (copy_from_user(bounce, ubuf, PAGE_SIZE))
+		if (copy_from_user(bounce, ubuf, PAGE_SIZE)) {
+			/* As for any failed put: no page is left under the key. */
+			hvmem_cache_flush_page(pool, p->oid, p->index);
 			return -EFAULT;
+		}
 		ret = hvmem_cache_put(pool, p->oid, p->index, bounce, &gen);
 		p->gen = gen;
 		return ret;

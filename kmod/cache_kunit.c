@@ -129,6 +129,19 @@ static void cache_core_round_trip(struct kunit *test)
 
 static unsigned long kt_cookie;
 
+/* Unbind the fake VM (as its teardown would) if the test did not get there. */
+static void kt_fake_vm_cleanup(void *data)
+{
+	struct hvmem_vm *vm = data;
+
+	if (hvmem_registry_remove(vm)) {
+		hvmem_cache_vm_gone(vm->id);
+		hvmem_registry_release_id(vm);
+	}
+	vm->mm = NULL;
+	hvmem_vm_put(vm);
+}
+
 /* The exported API on a fake VM; the module's reserve is restored after. */
 static void cache_api_fake_vm(struct kunit *test)
 {
@@ -147,6 +160,8 @@ static void cache_api_fake_vm(struct kunit *test)
 	vm = hvmem_vm_alloc();
 	KUNIT_ASSERT_NOT_NULL(test, vm);
 	vm->mm = (struct mm_struct *)&kt_cookie;
+	/* Whatever assert fails below, the fake VM leaves the registry. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_fake_vm_cleanup, vm), 0);
 	KUNIT_ASSERT_EQ(test, hvmem_registry_add(vm), 0);
 	hvmem_cache_snapshot(&s);
 	KUNIT_ASSERT_EQ(test, hvmem_cache_set_reserve(s.reserve_pages + 4), 0);
@@ -169,6 +184,7 @@ static void cache_api_fake_vm(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, hvmem_cache_put(pool, 1, 1, in, &gen), 0);
 	KUNIT_EXPECT_TRUE(test, hvmem_registry_remove(vm));
 	hvmem_cache_vm_gone(vm->id);
+	hvmem_registry_release_id(vm);
 	KUNIT_EXPECT_EQ(test, hvmem_cache_get(pool, 1, 1, 0, out, &g), -ENXIO);
 	KUNIT_EXPECT_EQ(test, hvmem_cache_vm_info(vm->id, &info), -ENOENT);
 	hvmem_cache_snapshot(&s2);
@@ -176,8 +192,6 @@ static void cache_api_fake_vm(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvmem_cache_set_reserve(s.reserve_pages), 0);
 	/* A removed VM gets no pools. */
 	KUNIT_EXPECT_EQ(test, hvmem_cache_pool_create(vm->id, 0, &pool), -ENOENT);
-	vm->mm = NULL;
-	hvmem_vm_put(vm);
 }
 
 struct kt_wb {

@@ -13,12 +13,15 @@
 #include "../uapi/hvmem.h"
 
 #define HVMEM_MAX_VMS_DEFAULT	1024
+/* Most max_vms may be set to: keeps every per-VM array far below INT_MAX bytes. */
+#define HVMEM_MAX_VMS_LIMIT	65536
 
 /* struct hvmem_vm.state bits */
 enum {
 	HVMEM_VM_S_DYING,		/* its address space is being torn down */
 	HVMEM_VM_S_RELEASE_QUEUED,	/* release_work queued (once) */
 	HVMEM_VM_S_UNBOUND,		/* removed from the registry */
+	HVMEM_VM_S_BIND_SENT,		/* its BIND event reached every sibling */
 };
 
 /**
@@ -55,14 +58,16 @@ struct hvmem_vm {
 struct hvmem_vm *hvmem_vm_alloc(void);
 int hvmem_registry_add(struct hvmem_vm *vm);
 bool hvmem_registry_remove(struct hvmem_vm *vm);
+void hvmem_registry_release_id(struct hvmem_vm *vm);
 u32 hvmem_registry_count(void);
 u32 hvmem_registry_snapshot(struct hvmem_vm_info *out, u32 room, u32 *total);
 struct hvmem_vm *hvmem_registry_first(void);
 extern unsigned int hvmem_max_vms;
 
 /* vm.c: binding VMs to processes and KVM VMs */
-int hvmem_vm_bind_pid(pid_t nr, u32 *id);
-int hvmem_vm_bind_kvm_fd(int fd, u32 *id);
+int hvmem_vm_bind_pid(pid_t nr, struct hvmem_vm **out);
+int hvmem_vm_bind_kvm_fd(int fd, struct hvmem_vm **out);
+void hvmem_vm_unbind_this(struct hvmem_vm *vm);
 int hvmem_vm_unbind(u32 id);
 void hvmem_vm_unbind_all(void);
 void hvmem_vm_notify(enum hvmem_vm_event ev, struct hvmem_vm *vm);

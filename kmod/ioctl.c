@@ -225,6 +225,7 @@ static long hvmem_ioc_check_extension(struct file *file, unsigned int cmd, void 
 static long hvmem_ioc_vm_bind(struct file *file, unsigned int cmd, void __user *uarg)
 {
 	struct hvmem_vm_bind b;
+	struct hvmem_vm *vm;
 	int ret;
 
 	ret = hvmem_copy_arg_from_user(&b, sizeof(b), HVMEM_VM_BIND_SIZE_VER0, uarg);
@@ -238,21 +239,24 @@ static long hvmem_ioc_vm_bind(struct file *file, unsigned int cmd, void __user *
 	case HVMEM_BIND_BY_KVM_FD:
 		if (b.pid)
 			return -EINVAL;
-		ret = hvmem_vm_bind_kvm_fd(b.kvm_fd, &b.id);
+		ret = hvmem_vm_bind_kvm_fd(b.kvm_fd, &vm);
 		break;
 	case HVMEM_BIND_BY_PID:
 		if (b.kvm_fd != -1)
 			return -EINVAL;
-		ret = hvmem_vm_bind_pid(b.pid, &b.id);
+		ret = hvmem_vm_bind_pid(b.pid, &vm);
 		break;
 	default:
 		return -EINVAL;
 	}
 	if (ret)
 		return ret;
+	b.id = hvmem_vm_id(vm);
 	ret = hvmem_copy_arg_to_user(uarg, &b, sizeof(b));
+	/* The caller cannot learn the id: undo this binding (not the id's). */
 	if (ret)
-		hvmem_vm_unbind(b.id);	/* the caller cannot learn the id */
+		hvmem_vm_unbind_this(vm);
+	hvmem_vm_put(vm);
 	return ret;
 }
 
@@ -285,7 +289,13 @@ static long hvmem_ioc_vm_list(struct file *file, unsigned int cmd, void __user *
 		return -EINVAL;
 	if (l.count && !l.entries)
 		return -EFAULT;
-	room = min(l.count, READ_ONCE(hvmem_max_vms));
+	/*
+	 * Room for the VMs bound now (at most max_vms, at most
+	 * HVMEM_MAX_VMS_LIMIT), not for what the caller offers: a huge count
+	 * must not become a huge allocation. VMs bound meanwhile are counted
+	 * in total, and the caller asks again.
+	 */
+	room = min(l.count, hvmem_registry_count());
 	if (room) {
 		infos = kvmalloc_array(room, sizeof(*infos), GFP_KERNEL);
 		if (!infos)

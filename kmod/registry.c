@@ -19,13 +19,39 @@
 #include "hvmem_internal.h"
 
 unsigned int hvmem_max_vms = HVMEM_MAX_VMS_DEFAULT;
-module_param_named(max_vms, hvmem_max_vms, uint, 0644);
-MODULE_PARM_DESC(max_vms, "Most VMs that may be bound at once (default 1024)");
+
+static int hvmem_max_vms_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	if (!n || n > HVMEM_MAX_VMS_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(hvmem_max_vms, n);
+	return 0;
+}
+
+static const struct kernel_param_ops hvmem_max_vms_ops = {
+	.set = hvmem_max_vms_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_vms, &hvmem_max_vms_ops, &hvmem_max_vms, 0644);
+MODULE_PARM_DESC(max_vms, "Most VMs that may be bound at once (default 1024, 1 .. 65536)");
 EXPORT_SYMBOL_IF_KUNIT(hvmem_max_vms);
 
+/*
+ * id -> VM. An unbound VM's slot holds a reserved (zero) entry until its
+ * teardown is over (hvmem_registry_release_id()), and ids are allocated
+ * cyclically: an id is not handed out again while anything of the VM that
+ * had it may remain, nor until 2^31 later bindings.
+ */
 static DEFINE_XARRAY_ALLOC1(hvmem_vms);
 static DEFINE_MUTEX(hvmem_registry_lock);
 static u32 hvmem_nr_vms;
+static u32 hvmem_next_id;
 
 /**
  * hvmem_vm_alloc() - allocate an unbound VM entry with one reference
@@ -71,7 +97,7 @@ struct hvmem_vm *hvmem_vm_get(u32 id)
 	struct hvmem_vm *vm;
 
 	xa_lock(&hvmem_vms);
-	vm = xa_load(&hvmem_vms, id);
+	vm = xa_load(&hvmem_vms, id);	/* NULL for a reserved id */
 	if (vm && !kref_get_unless_zero(&vm->kref))
 		vm = NULL;
 	xa_unlock(&hvmem_vms);
@@ -172,10 +198,12 @@ int hvmem_registry_add(struct hvmem_vm *vm)
 	xa_for_each(&hvmem_vms, idx, other)
 		if (other->mm == vm->mm && other->kvm == vm->kvm)
 			goto out;
-	ret = xa_alloc(&hvmem_vms, &vm->id, vm, xa_limit_31b, GFP_KERNEL);
+	ret = xa_alloc_cyclic(&hvmem_vms, &vm->id, vm, XA_LIMIT(1, INT_MAX), &hvmem_next_id,
+			      GFP_KERNEL);
 	if (ret == -EBUSY)
 		ret = -ENOSPC;
-	if (!ret) {
+	if (ret >= 0) {
+		ret = 0;	/* 1: the ids wrapped */
 		hvmem_nr_vms++;
 		clear_bit(HVMEM_VM_S_UNBOUND, &vm->state);
 	}
@@ -190,7 +218,8 @@ EXPORT_SYMBOL_IF_KUNIT(hvmem_registry_add);
  * @vm: a VM the caller holds a reference on
  *
  * Exactly one caller gets true and then owns the registry's reference (and
- * the teardown); the others get false.
+ * the teardown); the others get false. The id stays reserved until the
+ * owner calls hvmem_registry_release_id() once the teardown is over.
  *
  * Return: whether this call removed it.
  */
@@ -200,7 +229,8 @@ bool hvmem_registry_remove(struct hvmem_vm *vm)
 
 	mutex_lock(&hvmem_registry_lock);
 	if (!test_and_set_bit(HVMEM_VM_S_UNBOUND, &vm->state)) {
-		xa_erase(&hvmem_vms, vm->id);
+		/* NULL in an allocating xarray: the id stays reserved. */
+		xa_store(&hvmem_vms, vm->id, NULL, GFP_KERNEL);
 		hvmem_nr_vms--;
 		removed = true;
 	}
@@ -208,6 +238,21 @@ bool hvmem_registry_remove(struct hvmem_vm *vm)
 	return removed;
 }
 EXPORT_SYMBOL_IF_KUNIT(hvmem_registry_remove);
+
+/**
+ * hvmem_registry_release_id() - free the id of a VM whose teardown is over
+ * @vm: a VM removed by hvmem_registry_remove() (true), whose UNBIND event
+ *	has reached every sibling module
+ */
+void hvmem_registry_release_id(struct hvmem_vm *vm)
+{
+	mutex_lock(&hvmem_registry_lock);
+	if (!WARN_ON_ONCE(!test_bit(HVMEM_VM_S_UNBOUND, &vm->state)) &&
+	    !WARN_ON_ONCE(xa_load(&hvmem_vms, vm->id)))
+		xa_erase(&hvmem_vms, vm->id);
+	mutex_unlock(&hvmem_registry_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(hvmem_registry_release_id);
 
 /**
  * hvmem_registry_count() - number of bound VMs
@@ -244,7 +289,9 @@ struct hvmem_vm *hvmem_registry_first(void)
  * @room: size of @out in entries
  * @total: out: the number of VMs bound
  *
- * Process ids are translated into the caller's pid namespace.
+ * Process ids (of the thread-group leader) are translated into the
+ * caller's pid namespace; 0 when unknown, or when the process is gone or
+ * the VM is dying.
  *
  * Return: entries written, at most @room.
  */
@@ -268,7 +315,15 @@ u32 hvmem_registry_snapshot(struct hvmem_vm_info *out, u32 room, u32 *total)
 			e->flags |= HVMEM_VM_KVM;
 		if (test_bit(HVMEM_VM_S_DYING, &vm->state))
 			e->flags |= HVMEM_VM_DYING;
-		e->pid = vm->pid ? pid_vnr(vm->pid) : 0;
+		/*
+		 * Once its process is gone (or going: a dying VM) the number
+		 * may already name another process: report none.
+		 */
+		rcu_read_lock();
+		if (vm->pid && !test_bit(HVMEM_VM_S_DYING, &vm->state) &&
+		    pid_has_task(vm->pid, PIDTYPE_TGID))
+			e->pid = pid_vnr(vm->pid);
+		rcu_read_unlock();
 		e->bind_time_ns = vm->bind_time_ns;
 		strscpy(e->comm, vm->comm, sizeof(e->comm));
 	}

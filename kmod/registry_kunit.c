@@ -15,6 +15,23 @@ static unsigned long fake_cookie[4];
 #define FAKE_MM(i)	((struct mm_struct *)&fake_cookie[i])
 #define FAKE_KVM(i)	((struct kvm *)&fake_cookie[(i) + 2])
 
+/*
+ * Undo a fake VM whatever state its test left it in (an assert may have
+ * ended the test early): out of the registry, id freed, fake pointers
+ * forgotten, the last reference dropped. Tests balance their own extra
+ * references; this drops the one from hvmem_vm_alloc() (the registry's).
+ */
+static void fake_vm_cleanup(void *data)
+{
+	struct hvmem_vm *vm = data;
+
+	if (hvmem_registry_remove(vm))
+		hvmem_registry_release_id(vm);
+	vm->mm = NULL;
+	vm->kvm = NULL;
+	hvmem_vm_put(vm);
+}
+
 static struct hvmem_vm *fake_vm(struct kunit *test, int mm, int kvm)
 {
 	struct hvmem_vm *vm = hvmem_vm_alloc();
@@ -22,21 +39,15 @@ static struct hvmem_vm *fake_vm(struct kunit *test, int mm, int kvm)
 	KUNIT_ASSERT_NOT_NULL(test, vm);
 	vm->mm = FAKE_MM(mm);
 	vm->kvm = kvm >= 0 ? FAKE_KVM(kvm) : NULL;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_vm_cleanup, vm), 0);
 	return vm;
 }
 
-/* Forget the fake pointers so the final put frees only the entry. */
-static void fake_vm_put(struct hvmem_vm *vm)
-{
-	vm->mm = NULL;
-	vm->kvm = NULL;
-	hvmem_vm_put(vm);
-}
-
+/* Unbind as vm.c's teardown does: remove, then free the id. */
 static void fake_vm_remove(struct kunit *test, struct hvmem_vm *vm)
 {
 	KUNIT_EXPECT_TRUE(test, hvmem_registry_remove(vm));
-	fake_vm_put(vm);
+	hvmem_registry_release_id(vm);
 }
 
 static void registry_ids_and_lookup(struct kunit *test)
@@ -75,8 +86,35 @@ static void registry_remove_once(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, hvmem_registry_remove(a));
 	KUNIT_EXPECT_TRUE(test, hvmem_vm_is_dying(a));
 	KUNIT_EXPECT_NULL(test, hvmem_vm_get(id));
-	hvmem_vm_put(a);			/* the registry's reference */
-	fake_vm_put(a);
+	hvmem_registry_release_id(a);
+	hvmem_vm_put(a);			/* the unbinder's reference */
+}
+
+/*
+ * A new VM never gets the id of an unbound one: not while its teardown
+ * runs (the UNBIND event may still be reaching sibling modules, which key
+ * their state by id), nor after it.
+ */
+static void registry_ids_not_reused(struct kunit *test)
+{
+	struct hvmem_vm *a = fake_vm(test, 0, -1), *b = fake_vm(test, 1, -1);
+	struct hvmem_vm *c = fake_vm(test, 0, -1);
+	u32 id;
+
+	KUNIT_ASSERT_EQ(test, hvmem_registry_add(a), 0);
+	id = a->id;
+	KUNIT_ASSERT_TRUE(test, hvmem_registry_remove(a));
+	/* a's teardown is in progress: its id is reserved */
+	KUNIT_ASSERT_EQ(test, hvmem_registry_add(b), 0);
+	KUNIT_EXPECT_NE(test, b->id, id);
+	KUNIT_EXPECT_NULL(test, hvmem_vm_get(id));
+	hvmem_registry_release_id(a);
+	/* and not handed out again after it */
+	KUNIT_ASSERT_EQ(test, hvmem_registry_add(c), 0);
+	KUNIT_EXPECT_NE(test, c->id, id);
+	KUNIT_EXPECT_NE(test, c->id, b->id);
+	fake_vm_remove(test, b);
+	fake_vm_remove(test, c);
 }
 
 static void registry_refuses_duplicates(struct kunit *test)
@@ -91,7 +129,6 @@ static void registry_refuses_duplicates(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvmem_registry_add(by_pid), 0);
 	KUNIT_EXPECT_FALSE(test, hvmem_registry_remove(dup));	/* never added */
 
-	fake_vm_put(dup);
 	fake_vm_remove(test, a);
 	fake_vm_remove(test, other_kvm);
 	fake_vm_remove(test, by_pid);
@@ -152,6 +189,7 @@ static void registry_snapshot_lists_in_id_order(struct kunit *test)
 static struct kunit_case hvmem_registry_cases[] = {
 	KUNIT_CASE(registry_ids_and_lookup),
 	KUNIT_CASE(registry_remove_once),
+	KUNIT_CASE(registry_ids_not_reused),
 	KUNIT_CASE(registry_refuses_duplicates),
 	KUNIT_CASE(registry_max_vms),
 	KUNIT_CASE(registry_snapshot_lists_in_id_order),

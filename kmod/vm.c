@@ -16,6 +16,7 @@
  * KVM is reached through symbol_get(), so hvmem.ko loads on hosts without
  * kvm.ko; a KVM VM's binding pins kvm.ko until its entry is freed.
  */
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/kvm_host.h>
 #include <linux/module.h>
@@ -23,6 +24,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/timekeeping.h>
+#include <linux/wait_bit.h>
 
 #include "hvmem_internal.h"
 #include "hvmem_trace.h"
@@ -64,23 +66,39 @@ void hvmem_vm_notify(enum hvmem_vm_event ev, struct hvmem_vm *vm)
 	blocking_notifier_call_chain(&hvmem_vm_chain, ev, vm);
 }
 
-/* Called once, by whoever removed @vm from the registry; drops its reference. */
+/*
+ * Called once, by whoever removed @vm from the registry; drops its
+ * reference. The UNBIND event never overtakes the BIND event (the publisher
+ * may still be sending it), and the id is freed only once every sibling is
+ * done with the VM, so a new VM cannot meet any of this one's state.
+ */
 static void hvmem_vm_teardown(struct hvmem_vm *vm)
 {
+	wait_var_event(&vm->state, test_bit(HVMEM_VM_S_BIND_SENT, &vm->state));
 	trace_hvmem_vm_unbind(vm->id, test_bit(HVMEM_VM_S_DYING, &vm->state));
 	hvmem_vm_notify(HVMEM_VM_EVENT_UNBIND, vm);
 	if (vm->mn_registered)
 		mmu_notifier_unregister(&vm->mn, vm->mm);
 	vm->mn_registered = false;
+	hvmem_registry_release_id(vm);
 	hvmem_vm_put(vm);
+}
+
+/**
+ * hvmem_vm_unbind_this() - unbind a VM the caller holds a reference on
+ * @vm: the VM; nothing happens if it is already unbound
+ */
+void hvmem_vm_unbind_this(struct hvmem_vm *vm)
+{
+	if (hvmem_registry_remove(vm))
+		hvmem_vm_teardown(vm);
 }
 
 static void hvmem_vm_release_work(struct work_struct *work)
 {
 	struct hvmem_vm *vm = container_of(work, struct hvmem_vm, release_work);
 
-	if (hvmem_registry_remove(vm))
-		hvmem_vm_teardown(vm);
+	hvmem_vm_unbind_this(vm);
 	hvmem_vm_put(vm);
 }
 
@@ -101,15 +119,38 @@ static const struct mmu_notifier_ops hvmem_vm_mn_ops = {
 	.release = hvmem_vm_mn_release,
 };
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * Test kernels only: hold each new VM this long between becoming visible
+ * and its BIND event, so that tests can unbind it in that window.
+ */
+static unsigned int test_publish_delay_ms;
+module_param(test_publish_delay_ms, uint, 0600);
+MODULE_PARM_DESC(test_publish_delay_ms, "Test only: delay between publishing a VM and BIND");
+
+static void hvmem_vm_test_delay(void)
+{
+	unsigned int ms = READ_ONCE(test_publish_delay_ms);
+
+	if (ms)
+		msleep(ms);
+}
+#else
+static inline void hvmem_vm_test_delay(void) { }
+#endif
+
 /*
  * Register the notifier, then publish @vm; consumes the caller's reference
  * on @vm in every case. @mm must have a user reference held by the caller.
+ * On success *@out is @vm with a reference for the caller.
  *
  * A VM starts out HVMEM_VM_S_UNBOUND, and the MMU notifier's release leaves
  * such a VM alone; so when the address space goes away between registering
- * and publishing, the DYING bit tells us to unbind right away.
+ * and publishing, the DYING bit tells us to unbind right away. Once in the
+ * registry, the VM may be unbound by anyone at any time: the caller's
+ * reference keeps it alive here, and teardown waits for the BIND event.
  */
-static int hvmem_vm_publish(struct hvmem_vm *vm, struct mm_struct *mm, u32 *id)
+static int hvmem_vm_publish(struct hvmem_vm *vm, struct mm_struct *mm, struct hvmem_vm **out)
 {
 	int ret;
 
@@ -123,22 +164,26 @@ static int hvmem_vm_publish(struct hvmem_vm *vm, struct mm_struct *mm, u32 *id)
 	if (ret)
 		goto err_put;
 	vm->mn_registered = true;
+	kref_get(&vm->kref);		/* ours; the registry takes the other */
 	ret = hvmem_registry_add(vm);
 	if (ret) {
 		mmu_notifier_unregister(&vm->mn, mm);
 		vm->mn_registered = false;
+		hvmem_vm_put(vm);
 		goto err_put;
 	}
-	*id = vm->id;
+	hvmem_vm_test_delay();
 	trace_hvmem_vm_bind(vm->id, !!vm->kvm, vm->pid ? pid_nr(vm->pid) : 0);
 	hvmem_vm_notify(HVMEM_VM_EVENT_BIND, vm);
-	if (test_bit(HVMEM_VM_S_DYING, &vm->state)) {
-		kref_get(&vm->kref);
-		if (hvmem_registry_remove(vm))
-			hvmem_vm_teardown(vm);
+	set_bit(HVMEM_VM_S_BIND_SENT, &vm->state);
+	wake_up_var(&vm->state);
+	if (test_bit(HVMEM_VM_S_DYING, &vm->state) ||
+	    test_bit(HVMEM_VM_S_UNBOUND, &vm->state)) {
+		hvmem_vm_unbind_this(vm);
 		hvmem_vm_put(vm);
 		return -ESRCH;
 	}
+	*out = vm;
 	return 0;
 
 err_put:
@@ -148,13 +193,15 @@ err_put:
 
 /**
  * hvmem_vm_bind_pid() - bind the address space of a process
- * @nr: process id in the caller's pid namespace
- * @id: out: the VM id
+ * @nr: process (or thread) id in the caller's pid namespace
+ * @out: out: the VM, with a reference for the caller
+ *
+ * The VM's owner is the thread group (its leader's pid is reported).
  *
  * Return: 0, -ESRCH (no such process), -EINVAL (no address space: a
  * kernel thread), -EEXIST, -ENOSPC, -ENOMEM.
  */
-int hvmem_vm_bind_pid(pid_t nr, u32 *id)
+int hvmem_vm_bind_pid(pid_t nr, struct hvmem_vm **out)
 {
 	struct task_struct *task;
 	struct mm_struct *mm;
@@ -167,11 +214,10 @@ int hvmem_vm_bind_pid(pid_t nr, u32 *id)
 	pid = find_get_pid(nr);
 	if (!pid)
 		return -ESRCH;
-	task = get_pid_task(pid, PIDTYPE_TGID);
-	if (!task) {
-		put_pid(pid);
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	if (!task)
 		return -ESRCH;
-	}
 	mm = get_task_mm(task);
 	if (!mm) {
 		ret = (task->flags & PF_KTHREAD) ? -EINVAL : -ESRCH;
@@ -181,14 +227,13 @@ int hvmem_vm_bind_pid(pid_t nr, u32 *id)
 	vm = hvmem_vm_alloc();
 	if (!vm)
 		goto out_mm;
-	vm->pid = get_pid(pid);
+	vm->pid = get_task_pid(task, PIDTYPE_TGID);
 	get_task_comm(vm->comm, task);
-	ret = hvmem_vm_publish(vm, mm, id);
+	ret = hvmem_vm_publish(vm, mm, out);
 out_mm:
 	mmput(mm);
 out_task:
 	put_task_struct(task);
-	put_pid(pid);
 	return ret;
 }
 
@@ -215,8 +260,10 @@ static struct kvm *hvmem_get_kvm_of_file(struct file *file)
 
 /*
  * The process whose address space @mm is: the caller when it is the VMM,
- * else the process that created the KVM VM (its pid is kept by KVM for the
- * creation uevent) if that process still owns @mm. Unknown otherwise.
+ * else the process of the thread that created the KVM VM (KVM keeps that
+ * thread's pid for the creation uevent) if it still runs in @mm, else the
+ * task that owns @mm for memcg. Unknown otherwise. The pid kept is the
+ * thread-group leader's.
  */
 static void hvmem_vm_find_owner(struct hvmem_vm *vm, struct mm_struct *mm)
 {
@@ -225,34 +272,36 @@ static void hvmem_vm_find_owner(struct hvmem_vm *vm, struct mm_struct *mm)
 
 	if (current->mm == mm) {
 		vm->pid = get_task_pid(current, PIDTYPE_TGID);
-		get_task_comm(vm->comm, current);
+		get_task_comm(vm->comm, current->group_leader);
 		return;
 	}
 	rcu_read_lock();
-	pid = get_pid(find_pid_ns(vm->kvm->userspace_pid, &init_pid_ns));
-	rcu_read_unlock();
+	pid = find_pid_ns(vm->kvm->userspace_pid, &init_pid_ns);
 	if (pid)
-		task = get_pid_task(pid, PIDTYPE_TGID);
+		task = pid_task(pid, PIDTYPE_PID);
+#ifdef CONFIG_MEMCG
+	/* The creating thread is gone: the memcg owner of @mm, if any. */
+	if (!task || READ_ONCE(task->mm) != mm)
+		task = rcu_dereference(mm->owner);
+#endif
 	if (task && READ_ONCE(task->mm) == mm) {
-		vm->pid = get_pid(pid);
-		get_task_comm(vm->comm, task);
+		vm->pid = get_task_pid(task, PIDTYPE_TGID);
+		get_task_comm(vm->comm, task->group_leader);
 	}
-	if (task)
-		put_task_struct(task);
-	put_pid(pid);
+	rcu_read_unlock();
 }
 
 /**
  * hvmem_vm_bind_kvm_fd() - bind a KVM VM
  * @fd: a KVM VM file descriptor of the caller
- * @id: out: the VM id
+ * @out: out: the VM, with a reference for the caller
  *
  * Holds a reference on the KVM VM until the binding ends.
  *
  * Return: 0, -EBADF, -EINVAL (not a KVM VM fd), -ESRCH (its address space
  * is gone), -EEXIST, -ENOSPC, -ENOMEM.
  */
-int hvmem_vm_bind_kvm_fd(int fd, u32 *id)
+int hvmem_vm_bind_kvm_fd(int fd, struct hvmem_vm **out)
 {
 	CLASS(fd, f)(fd);
 	struct mm_struct *mm;
@@ -279,7 +328,7 @@ int hvmem_vm_bind_kvm_fd(int fd, u32 *id)
 		return -ESRCH;
 	}
 	hvmem_vm_find_owner(vm, mm);
-	ret = hvmem_vm_publish(vm, mm, id);
+	ret = hvmem_vm_publish(vm, mm, out);
 	mmput(mm);
 	return ret;
 }
@@ -296,8 +345,7 @@ int hvmem_vm_unbind(u32 id)
 
 	if (!vm)
 		return -ENOENT;
-	if (hvmem_registry_remove(vm))
-		hvmem_vm_teardown(vm);
+	hvmem_vm_unbind_this(vm);
 	hvmem_vm_put(vm);
 	return 0;
 }
@@ -308,8 +356,7 @@ void hvmem_vm_unbind_all(void)
 	struct hvmem_vm *vm;
 
 	while ((vm = hvmem_registry_first())) {
-		if (hvmem_registry_remove(vm))
-			hvmem_vm_teardown(vm);
+		hvmem_vm_unbind_this(vm);
 		hvmem_vm_put(vm);
 	}
 }

@@ -5,6 +5,7 @@
  * from HVMEM_IOC_MRC_FEED, from KVM write tracking (wtrack.c) and from the
  * exclusive cache's put/get stream (as its observer: mrc_cache_access()).
  */
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/workqueue.h>
 
@@ -55,19 +56,45 @@ static int __init hvmem_mrc_init(void)
 		goto err_vms;
 	return 0;
 err_vms:
-	mrc_vms_exit();
+	mrc_vms_stop();
 err_sysfs:
 	mrc_sysfs_exit();
+	mrc_vms_drop_all();
 err_wq:
 	destroy_workqueue(mrc_wq);
 	return ret;
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Test kernels only: widen the unload window in which sysfs writes race. */
+static unsigned int test_exit_delay_ms;
+module_param(test_exit_delay_ms, uint, 0600);
+MODULE_PARM_DESC(test_exit_delay_ms, "Test only: delay in module unload before sysfs goes");
+static void mrc_test_exit_delay(void)
+{
+	unsigned int ms = READ_ONCE(test_exit_delay_ms);
+
+	if (ms)
+		msleep(ms);
+}
+#else
+static inline void mrc_test_exit_delay(void) { }
+#endif
+
+/*
+ * Stop every source of new curves first (VM events, ioctls, then sysfs,
+ * whose removal waits for writes in progress), and only then drop the
+ * curves: a write of vms/<id>/enabled during unload could otherwise create
+ * a curve, with a KVM page-track notifier and delayed work, after they
+ * were dropped, pointing into the freed module.
+ */
 static void __exit hvmem_mrc_exit(void)
 {
 	hvmem_cache_observer_unregister(&mrc_cache_observer);
-	mrc_vms_exit();
+	mrc_vms_stop();
+	mrc_test_exit_delay();
 	mrc_sysfs_exit();
+	mrc_vms_drop_all();
 	/* Runs the frees queued by the last puts. */
 	destroy_workqueue(mrc_wq);
 }

@@ -52,7 +52,8 @@ bool mrc_vm_enabled(u32 vm_id);
 int mrc_vm_write_traps(u32 vm_id, u64 *traps);
 struct mrc_ctx *mrc_vm_ctx_get(u32 vm_id);
 int mrc_vms_init(void);
-void mrc_vms_exit(void);
+void mrc_vms_stop(void);
+void mrc_vms_drop_all(void);
 
 /* wtrack.c: KVM write tracking as an access source */
 struct mrc_wtrack *mrc_wtrack_start(struct mrc_ctx *ctx, struct kvm *kvm,

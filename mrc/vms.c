@@ -299,15 +299,28 @@ int mrc_vms_init(void)
 }
 
 /**
- * mrc_vms_exit() - stop, and drop every VM's curve
+ * mrc_vms_stop() - stop following VM binds and serving ioctls
+ *
+ * Waits for running notifier calls. Curves may still be created through
+ * sysfs until mrc_sysfs_exit(): call mrc_vms_drop_all() after that.
  */
-void mrc_vms_exit(void)
+void mrc_vms_stop(void)
+{
+	hvmem_unregister_ioctls(&mrc_ioctl_ops);
+	hvmem_unregister_vm_notifier(&mrc_vm_nb);
+}
+
+/**
+ * mrc_vms_drop_all() - drop every VM's curve (and its write tracking)
+ *
+ * Only once nothing can create one any more: after mrc_vms_stop() and
+ * mrc_sysfs_exit().
+ */
+void mrc_vms_drop_all(void)
 {
 	struct mrc_ctx *ctx;
 	unsigned long id;
 
-	hvmem_unregister_ioctls(&mrc_ioctl_ops);
-	hvmem_unregister_vm_notifier(&mrc_vm_nb);
 	xa_for_each(&mrc_vms, id, ctx)
 		mrc_vm_disable(id);
 	xa_destroy(&mrc_vms);

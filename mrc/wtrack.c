@@ -205,7 +205,16 @@ static void mrc_wt_retrace(struct work_struct *work)
 	queue_delayed_work(mrc_wq, &wt->retrace, msecs_to_jiffies(wt->untrace_ms));
 }
 
-/* Snapshot the user memslots (before any gfn is tracked). */
+/*
+ * The largest memslot tracked: its bitmap (one bit per page) must stay
+ * within kvmalloc's INT_MAX bytes, so 2^34 pages (64 TiB of 4 KiB pages).
+ */
+#define MRC_WT_MAX_SLOT_PAGES	((u64)INT_MAX * BITS_PER_BYTE)
+
+/*
+ * Snapshot the user memslots (before any gfn is tracked). Return: 0,
+ * -ENOMEM, -E2BIG (a memslot above MRC_WT_MAX_SLOT_PAGES).
+ */
 static int mrc_wt_snapshot_memslots(struct mrc_wtrack *wt)
 {
 	struct kvm_memory_slot *slot;
@@ -228,7 +237,13 @@ static int mrc_wt_snapshot_memslots(struct mrc_wtrack *wt)
 		if (slot->id >= KVM_USER_MEM_SLOTS || wt->nregions == n)
 			continue;
 		r = &wt->regions[wt->nregions];
-		r->tracked = bitmap_zalloc(slot->npages, GFP_KERNEL);
+		/* kvmalloc refuses (with a WARN) more than INT_MAX bytes */
+		if (slot->npages > MRC_WT_MAX_SLOT_PAGES) {
+			ret = -E2BIG;
+			goto out;
+		}
+		r->tracked = kvcalloc(BITS_TO_LONGS(slot->npages), sizeof(unsigned long),
+				      GFP_KERNEL_ACCOUNT);
 		if (!r->tracked) {
 			ret = -ENOMEM;
 			goto out;
@@ -265,7 +280,7 @@ static void mrc_wt_free(struct mrc_wtrack *wt)
 	unsigned int i;
 
 	for (i = 0; i < wt->nregions; i++)
-		bitmap_free(wt->regions[i].tracked);
+		kvfree(wt->regions[i].tracked);
 	kfree(wt->regions);
 	for (i = 0; i < 3; i++)
 		kvfree(wt->pending[i]);
@@ -281,7 +296,7 @@ static void mrc_wt_free(struct mrc_wtrack *wt)
  *
  * Return: the tracker, or an ERR_PTR: -EOPNOTSUPP without KVM write
  * tracking (kvm.ko not loaded), -ESRCH if the address space is gone,
- * -ENOMEM.
+ * -E2BIG if a memslot is larger than 64 TiB (2^34 pages), -ENOMEM.
  */
 struct mrc_wtrack *mrc_wtrack_start(struct mrc_ctx *ctx, struct kvm *kvm,
 				    struct mm_struct *mm, unsigned int untrace_ms)

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Included by each selftests/<target>/Makefile after setting TEST_GEN_PROGS
-# (C sources <name>.c) and TEST_PROGS (scripts), like the kernel's lib.mk.
+# (C sources <name>.c), TEST_GEN_FILES (helpers, C) and TEST_PROGS (scripts), like the kernel's lib.mk.
 O	?= .
 KSFT	?= ../../build/ksft
 CC	?= gcc
@@ -8,7 +8,9 @@ CFLAGS	+= -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-clob
 	   -D_GNU_SOURCE -I$(KSFT) -I../../uapi -I../../include -I../lib
 LDLIBS	+= -lpthread
 
-all: $(addprefix $(O)/,$(TEST_GEN_PROGS)) $(addprefix $(O)/,$(TEST_PROGS))
+# TEST_GEN_FILES: helper programs the tests run (built, not listed as tests).
+all: $(addprefix $(O)/,$(TEST_GEN_PROGS)) $(addprefix $(O)/,$(TEST_PROGS)) \
+	$(addprefix $(O)/,$(TEST_GEN_FILES))
 
 $(O)/%: %.c $(wildcard ../lib/*.h) | $(O)
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)

@@ -106,7 +106,9 @@ struct hvmem_version {
  *	caller (from KVM_CREATE_VM); must be -1 otherwise
  * @pid: with HVMEM_BIND_BY_PID, a process id in the caller's pid
  *	namespace; must be 0 otherwise
- * @id: out: the VM id, unique while the module is loaded, never 0
+ * @id: out: the VM id, never 0; ids are handed out cyclically (1..INT_MAX)
+ *	and one is not reused before its last binding's teardown is over and
+ *	the whole range has been used once
  * @reserved: must be 0
  *
  * A VM is the address space (mm) of a process, optionally with the KVM VM

@@ -115,4 +115,42 @@ static inline bool atomic_try_cmpxchg(atomic_t *v, int *old, int new)
 #define EXPORT_SYMBOL_IF_KUNIT(s)
 #define VISIBLE_IF_KUNIT
 
+/* SipHash-2-4 of three words, as the kernel's siphash_3u64() (lib/siphash.c). */
+typedef struct {
+	u64 key[2];
+} siphash_key_t;
+
+static inline u64 hvmem_rol64(u64 w, unsigned int s)
+{
+	return (w << s) | (w >> (64 - s));
+}
+
+#define HVMEM_SIPROUND(v0, v1, v2, v3) do { \
+	v0 += v1; v1 = hvmem_rol64(v1, 13); v1 ^= v0; v0 = hvmem_rol64(v0, 32); \
+	v2 += v3; v3 = hvmem_rol64(v3, 16); v3 ^= v2; \
+	v0 += v3; v3 = hvmem_rol64(v3, 21); v3 ^= v0; \
+	v2 += v1; v1 = hvmem_rol64(v1, 17); v1 ^= v2; v2 = hvmem_rol64(v2, 32); \
+} while (0)
+
+static inline u64 siphash_3u64(u64 first, u64 second, u64 third, const siphash_key_t *key)
+{
+	u64 v0 = 0x736f6d6570736575ULL ^ key->key[0];
+	u64 v1 = 0x646f72616e646f6dULL ^ key->key[1];
+	u64 v2 = 0x6c7967656e657261ULL ^ key->key[0];
+	u64 v3 = 0x7465646279746573ULL ^ key->key[1];
+	u64 m[4] = { first, second, third, 24ULL << 56 };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		v3 ^= m[i];
+		HVMEM_SIPROUND(v0, v1, v2, v3);
+		HVMEM_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m[i];
+	}
+	v2 ^= 0xff;
+	for (i = 0; i < 4; i++)
+		HVMEM_SIPROUND(v0, v1, v2, v3);
+	return (v0 ^ v1) ^ (v2 ^ v3);
+}
+
 #endif /* _HVMEM_COMPAT_USER_H */

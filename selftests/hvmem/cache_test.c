@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,6 +208,34 @@ TEST_F(cache, flush_replace_generation)
 			      self->pages));
 	EXPECT_EQ(0, self->pages[0].result);
 	EXPECT_EQ(0, check(b, 2));
+}
+
+/*
+ * A put whose buffer cannot be read fails with EFAULT and, as any failed
+ * put, leaves no page under its key: a later get must not return the page
+ * that was there before (stale data).
+ */
+TEST_F(cache, failed_put_drops_old_page)
+{
+	char *b = self->buf, *hole;
+	long long used = sysfs_read("used_pages");
+
+	fill(b, 7);
+	ASSERT_EQ(0, cache_io(self->fd, HVMEM_IOC_CACHE_PUT, self->pool[0], 9, 3, 1, b,
+			      self->pages));
+	ASSERT_EQ(0, self->pages[0].result);
+	EXPECT_EQ(used + 1, sysfs_read("used_pages"));
+	hole = mmap(NULL, pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hole);
+	EXPECT_EQ(-EFAULT, cache_io(self->fd, HVMEM_IOC_CACHE_PUT, self->pool[0], 9, 3, 1,
+				    hole, self->pages));
+	EXPECT_EQ(-EFAULT, self->pages[0].result);
+	munmap(hole, pg);
+	memset(b, 0, pg);
+	ASSERT_EQ(0, cache_io(self->fd, HVMEM_IOC_CACHE_GET, self->pool[0], 9, 3, 1, b,
+			      self->pages));
+	EXPECT_EQ(-ENOENT, self->pages[0].result);
+	EXPECT_EQ(used, sysfs_read("used_pages"));
 }
 
 TEST_F(cache, eviction_with_shares_and_cap)

@@ -404,6 +404,36 @@ TEST_F(cache, vm_remove_frees_pools)
 		EXPECT_EQ(0, get_seed(&self->c, self->q1, i, i, i + 20));
 }
 
+/*
+ * A VM gone with very many pages is dropped in batches (the kernel glue
+ * releases its lock and reschedules between them): each batch drops at
+ * most its budget, pools stay until hc_vm_remove(), other VMs are intact.
+ */
+TEST_F(cache, vm_trim_in_batches)
+{
+	unsigned int i;
+
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, put_seed(&self->c, self->p1, i, i, i, NULL));
+		ASSERT_EQ(0, put_seed(&self->c, self->p2, i, i, i + 10, NULL));
+		ASSERT_EQ(0, put_seed(&self->c, self->q1, i, i, i + 20, NULL));
+	}
+	EXPECT_EQ(4, hc_vm_trim(&self->c, 1, 4));
+	EXPECT_EQ(11, self->c.frames);
+	EXPECT_EQ(4, hc_vm_trim(&self->c, 1, 4));
+	EXPECT_EQ(2, hc_vm_trim(&self->c, 1, 4));	/* less than asked: done */
+	EXPECT_EQ(0, hc_vm_trim(&self->c, 1, 4));
+	EXPECT_EQ(10, self->c.st.flushes);
+	EXPECT_EQ(5, self->c.frames);
+	/* pools still there (empty) until the VM is removed */
+	EXPECT_EQ(-ENOENT, get_seed(&self->c, self->p1, 0, 0, 0));
+	EXPECT_EQ(0, hc_vm_remove(&self->c, 1));
+	EXPECT_EQ(-ENXIO, get_seed(&self->c, self->p1, 0, 0, 0));
+	EXPECT_EQ(0, hc_vm_trim(&self->c, 1, 4));		/* no such VM */
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(0, get_seed(&self->c, self->q1, i, i, i + 20));
+}
+
 TEST_F(cache, shrink_and_grow)
 {
 	unsigned int i;

@@ -18,11 +18,20 @@
 
 #include "hvmemctl.h"
 
+/*
+ * Tries this often when VMs are bound between asking for the total and
+ * listing; then (or when the kernel lists fewer than it counts, as older
+ * modules did once max_vms was lowered below the number bound) the list
+ * is what the last call returned.
+ */
+#define VM_LIST_TRIES	8
+
 int hvmem_vm_list(int fd, struct hvmem_vm_list *l)
 {
 	struct hvmem_vm_info *e = NULL;
+	int tries;
 
-	for (;;) {
+	for (tries = 1;; tries++) {
 		uint32_t room;
 
 		memset(l, 0, sizeof(*l));
@@ -46,7 +55,7 @@ int hvmem_vm_list(int fd, struct hvmem_vm_list *l)
 		l->entries = (uintptr_t)e;
 		if (hvmem_ioctl(fd, HVMEM_IOC_VM_LIST, l, "vm list"))
 			goto err;
-		if (l->count >= l->total)
+		if (l->count >= l->total || tries >= VM_LIST_TRIES)
 			return 0;
 	}
 err:

@@ -5,12 +5,14 @@
 # One guest run: gt_run_swap DISK [GUEST OPTIONS...] runs a GT_MEM MiB guest
 # (scripts/guest) that swaps onto DISK (its /dev/vda, swapon --discard=pages)
 # with the balloon inflated over QMP to GT_BALLOON MiB, runs hvmem-workload
-# (GT_MIB MiB, GT_MIX, GT_PASSES random passes) and then swapoff. Sizes are
+# (GT_MIB MiB, GT_MIX, GT_PASSES random passes), swapoff, then blkdiscard
+# of the whole disk. Sizes are
 # small: under TCG (nested KVM in the test VM) the guest fills and verifies
 # about 1-3 MiB/s while it swaps. It leaves the guest's output in
 # $gt_dir/out, the balloon statistics in $gt_dir/stats.json and the guest
 # console in $gt_dir/console, and sets gt_rc, gt_boot_s, gt_cmd_s,
-# gt_pages, gt_verified, gt_corrupt, gt_pswpin, gt_pswpout.
+# gt_pages, gt_verified, gt_corrupt, gt_pswpin, gt_pswpout, gt_discarded
+# (pages swap discarded before swapoff), gt_blkdiscard (1 if it ran).
 #
 # The vswap adapter (gt_vswap_*) is the one place that knows the interface of
 # hvmem_vswap.ko: `hvmemctl vswap create VM_ID SIZE_BYTES [--backing DEV]`
@@ -26,7 +28,12 @@ fi
 GT_MODDIR=${HVMEM_KO_DIR:-$GT_TOP}
 GT_MEM=${GT_MEM:-192}		# guest RAM, MiB
 GT_BALLOON=${GT_BALLOON:-96}	# what the balloon leaves it, MiB (about 53 MiB MemTotal)
-GT_MIB=${GT_MIB:-112}		# workload size, MiB: more than the guest has left
+GT_MIB=${GT_MIB:-96}		# workload size, MiB: more than the guest has left
+# The guest's swap area (MiB): small enough that swap is more than half
+# full while the workload runs, so that the guest frees a slot when it
+# swaps the page back in (vm_swap_full()) and discards clusters as they
+# empty; with a large area, swap-cached pages keep nearly every cluster busy.
+GT_SWAP_MIB=${GT_SWAP_MIB:-$GT_MIB}
 GT_PASSES=${GT_PASSES:-0}	# access passes besides fill, rewrite and the full verify
 GT_MIX=${GT_MIX:-zero:10,dup:20,compressible:40,random:30}
 KSFT_SKIP=4
@@ -74,7 +81,7 @@ gt_run_swap() {	# gt_run_swap DISK [scripts/guest run options...]
 	t0=$SECONDS
 	"$GT_TOP/scripts/guest" run --mem "$GT_MEM" --balloon "$GT_BALLOON" --disk "$disk" \
 		--stats "$gt_dir/stats.json" --console "$gt_dir/console" --timeout 840 "$@" -- "
-		hg_swapon /dev/vda pages || exit 10
+		hg_swapon /dev/vda pages $((GT_SWAP_MIB << 10)) || exit 10
 		echo GUEST-SWAP-ON \$(grep -c /dev/vda /proc/swaps)
 		hvmem-workload --mib $GT_MIB --mix $GT_MIX --pattern random --passes $GT_PASSES --rewrite 10
 		wrc=\$?
@@ -82,7 +89,11 @@ gt_run_swap() {	# gt_run_swap DISK [scripts/guest run options...]
 		# the workload's swap slots are free now: swap discards the freed
 		# clusters (asynchronously); give it a moment, then swapoff
 		sleep 3
+		hg_discarded /dev/vda
 		swapoff /dev/vda || exit 11
+		# what swap did not discard (clusters kept by swap-cached pages
+		# until swapoff, which discards nothing): the whole disk
+		blkdiscard /dev/vda && echo GUEST-BLKDISCARD done
 		exit \$wrc" >"$gt_dir/out" 2>"$gt_dir/err"
 	gt_rc=$?
 	err=$gt_dir/err
@@ -95,9 +106,12 @@ gt_run_swap() {	# gt_run_swap DISK [scripts/guest run options...]
 	gt_corrupt=$(gt_field corrupt "$gt_dir/out")
 	gt_pswpin=$(gt_field pswpin "$gt_dir/out")
 	gt_pswpout=$(gt_field pswpout "$gt_dir/out")
+	gt_discarded=$(sed -n 's/^GUEST-DISCARD pages=//p' "$gt_dir/out")
+	# shellcheck disable=SC2034 # for the tests
+	gt_blkdiscard=$(grep -c '^GUEST-BLKDISCARD done' "$gt_dir/out")
 	gt_diag "guest run: $((SECONDS - t0)) s wall, boot ${gt_boot_s:-?} s, command ${gt_cmd_s:-?} s," \
 		"pages ${gt_pages:-?}, verified ${gt_verified:-?}, corrupt ${gt_corrupt:-?}," \
-		"pswpout ${gt_pswpout:-?}, pswpin ${gt_pswpin:-?}"
+		"pswpout ${gt_pswpout:-?}, pswpin ${gt_pswpin:-?}, discarded by swap ${gt_discarded:-?}"
 }
 
 # The usual checks of one gt_run_swap.
@@ -114,6 +128,8 @@ gt_check_guest() {
 		"$gt_dir/stats.json" 2>/dev/null)
 	gt_check "QMP: balloon at ${actual:-?} MiB (target $GT_BALLOON), balloon stats swap-out ${swpout:-?}" \
 		[ "${actual:-0}" = "$GT_BALLOON" -a "${swpout:-0}" -gt 0 ]
+	gt_check "the guest's swap discarded freed clusters (${gt_discarded:-?} pages)" \
+		[ "${gt_discarded:-0}" -gt 0 ]
 	gt_check "guest kernel log free of splats" \
 		bash -c "! grep -aE 'BUG:|WARNING:|Oops|general protection|Kernel panic' '$gt_dir/console'"
 }

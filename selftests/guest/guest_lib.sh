@@ -28,7 +28,7 @@ fi
 GT_MODDIR=${HVMEM_KO_DIR:-$GT_TOP}
 GT_MEM=${GT_MEM:-192}		# guest RAM, MiB
 GT_BALLOON=${GT_BALLOON:-96}	# what the balloon leaves it, MiB (about 53 MiB MemTotal)
-GT_MIB=${GT_MIB:-96}		# workload size, MiB: more than the guest has left
+GT_MIB=${GT_MIB:-72}		# workload size, MiB: more than the guest has left (about 53)
 # The guest's swap area (MiB): small enough that swap is more than half
 # full while the workload runs, so that the guest frees a slot when it
 # swaps the page back in (vm_swap_full()) and discards clusters as they
@@ -80,7 +80,7 @@ gt_run_swap() {	# gt_run_swap DISK [scripts/guest run options...]
 	shift
 	t0=$SECONDS
 	"$GT_TOP/scripts/guest" run --mem "$GT_MEM" --balloon "$GT_BALLOON" --disk "$disk" \
-		--stats "$gt_dir/stats.json" --console "$gt_dir/console" --timeout 840 "$@" -- "
+		--stats "$gt_dir/stats.json" --console "$gt_dir/console" --timeout 780 "$@" -- "
 		hg_swapon /dev/vda pages $((GT_SWAP_MIB << 10)) || exit 10
 		echo GUEST-SWAP-ON \$(grep -c /dev/vda /proc/swaps)
 		hvmem-workload --mib $GT_MIB --mix $GT_MIX --pattern random --passes $GT_PASSES --rewrite 10

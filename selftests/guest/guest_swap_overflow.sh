@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Overflow: a real Linux guest swaps a GT_MIB (96) MiB workload onto an hvmem swap
+# Overflow: a real Linux guest swaps a GT_MIB (72) MiB workload onto an hvmem swap
 # device whose cache reserve holds only half of it; evicted blocks are
 # written back to a dm-swapres thin device (the device's backing). Every page
 # verifies, with writebacks and reads from the backing device > 0. SKIPs

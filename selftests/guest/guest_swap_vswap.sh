@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A real Linux guest (GT_MEM 192 MiB, balloon inflated over QMP to 96 MiB) swaps
-# a GT_MIB (96) MiB workload onto an hvmem swap device (hvmem_vswap.ko, /dev/hvswapN
+# a GT_MIB (72) MiB workload onto an hvmem swap device (hvmem_vswap.ko, /dev/hvswapN
 # over the exclusive cache) given to it as a virtio disk (swapon --discard):
 # every page verifies, the device's counters show the guest's pages while it
 # runs, and the guest's discards free them. SKIPs until hvmem_vswap.ko and

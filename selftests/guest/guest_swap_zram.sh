@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A real Linux guest (GT_MEM 192 MiB, balloon inflated over QMP to 96 MiB) swaps
-# a GT_MIB (96) MiB workload onto a zram device of the test VM given to it as a
+# a GT_MIB (72) MiB workload onto a zram device of the test VM given to it as a
 # virtio disk (swapon --discard=pages): every page verifies, the guest
 # swapped out and in, swap discarded the clusters it freed, and those
 # discards and a final blkdiscard reach zram and empty it. Debian's kernel

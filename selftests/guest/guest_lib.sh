@@ -33,7 +33,7 @@ GT_MIB=${GT_MIB:-72}		# workload size, MiB: more than the guest has left (about 
 # full while the workload runs, so that the guest frees a slot when it
 # swaps the page back in (vm_swap_full()) and discards clusters as they
 # empty; with a large area, swap-cached pages keep nearly every cluster busy.
-GT_SWAP_MIB=${GT_SWAP_MIB:-$GT_MIB}
+GT_SWAP_MIB=${GT_SWAP_MIB:-48}
 GT_PASSES=${GT_PASSES:-0}	# access passes besides fill, rewrite and the full verify
 GT_MIX=${GT_MIX:-zero:10,dup:20,compressible:40,random:30}
 KSFT_SKIP=4

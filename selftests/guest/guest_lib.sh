@@ -8,7 +8,9 @@
 # (GT_MIB MiB, GT_MIX, GT_PASSES random passes), swapoff, then blkdiscard
 # of the whole disk. Sizes are
 # small: under TCG (nested KVM in the test VM) the guest fills and verifies
-# about 1-3 MiB/s while it swaps. It leaves the guest's output in
+# about 0.5-3 MiB/s while it swaps, and boots in 1-6 minutes on a loaded
+# 2-core host (GT_TIMEOUT, default 780 s, bounds one guest; selftests/run
+# gives each test 900 s). It leaves the guest's output in
 # $gt_dir/out, the balloon statistics in $gt_dir/stats.json and the guest
 # console in $gt_dir/console, and sets gt_rc, gt_boot_s, gt_cmd_s,
 # gt_pages, gt_verified, gt_corrupt, gt_pswpin, gt_pswpout, gt_discarded
@@ -80,7 +82,7 @@ gt_run_swap() {	# gt_run_swap DISK [scripts/guest run options...]
 	shift
 	t0=$SECONDS
 	"$GT_TOP/scripts/guest" run --mem "$GT_MEM" --balloon "$GT_BALLOON" --disk "$disk" \
-		--stats "$gt_dir/stats.json" --console "$gt_dir/console" --timeout 780 "$@" -- "
+		--stats "$gt_dir/stats.json" --console "$gt_dir/console" --timeout "${GT_TIMEOUT:-780}" "$@" -- "
 		hg_swapon /dev/vda pages $((GT_SWAP_MIB << 10)) || exit 10
 		echo GUEST-SWAP-ON \$(grep -c /dev/vda /proc/swaps)
 		hvmem-workload --mib $GT_MIB --mix $GT_MIX --pattern random --passes $GT_PASSES --rewrite 10

@@ -28,6 +28,8 @@ tools:
 	$(MAKE) -C tools/hvmemd O=$(BUILD)/tools
 	@mkdir -p $(BUILD)/tools
 	$(CC) -O2 -Wall -Wextra -o $(BUILD)/tools/kvm-tiny-vmm tools/kvm-tiny/kvm_tiny_vmm.c
+	$(CC) -static -O2 -Wall -Wextra -o $(BUILD)/tools/hvmem-workload \
+		tools/guest-workload/hvmem_workload.c tools/guest-workload/workload_core.c
 
 ksft-headers:
 	@scripts/ksft-headers $(BUILD)/ksft

@@ -180,7 +180,7 @@ gt_vswap_destroy() { hvmemctl vswap destroy "$1"; }
 # gt_vswap_counters DEV: "name value" lines of the device's sysfs counters
 gt_vswap_counters() {
 	local name=${1##*/} d f
-	for d in "/sys/block/$name/vswap" "/sys/block/$name/hvmem" \
+	for d in "/sys/block/$name/hvswap" "/sys/block/$name/vswap" \
 		 "/sys/kernel/mm/hvmem/vswap/$name"; do
 		[ -d "$d" ] || continue
 		for f in "$d"/*; do

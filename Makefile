@@ -125,11 +125,13 @@ install-tools: man
 		for f in $$d/README.*; do test -f $$f && install -D -m 644 $$f $(DESTDIR)$(DOCDIR)/$$d-$${f##*/}; done; \
 	done; true
 
-# The sources hvmem-dkms ships in /usr/src/hvmem-$(VERSION) (dkms.conf is
-# installed by dh_dkms): what the top-level Kbuild builds, nothing else.
+# The sources DKMS builds, in /usr/src/hvmem-$(VERSION): what the top-level
+# Kbuild builds, nothing else (then: dkms add hvmem/$(VERSION); hvmem-dkms
+# ships the same files).
 DKMSSRCDIR ?= /usr/src/hvmem-$(VERSION)
 install-dkms-src:
 	install -D -m 644 Kbuild $(DESTDIR)$(DKMSSRCDIR)/Kbuild
+	install -D -m 644 dkms.conf $(DESTDIR)$(DKMSSRCDIR)/dkms.conf
 	install -D -m 755 scripts/module-list $(DESTDIR)$(DKMSSRCDIR)/scripts/module-list
 	install -D -m 644 -t $(DESTDIR)$(DKMSSRCDIR)/include/hvmem include/hvmem/*.h
 	install -D -m 644 -t $(DESTDIR)$(DKMSSRCDIR)/uapi uapi/*.h

@@ -110,8 +110,13 @@ install-tools: man
 	@test -x $(BUILD)/tools/hvmemctl || { echo "hvmemctl not built: run make first" >&2; exit 1; }
 	install -D -m 755 $(BUILD)/tools/hvmemctl $(DESTDIR)$(SBINDIR)/hvmemctl
 	$(if $(HVMEMD),install -D -m 755 $(BUILD)/tools/hvmemd $(DESTDIR)$(SBINDIR)/hvmemd)
-	$(if $(wildcard tools/hvmemd/*.service),install -d $(DESTDIR)$(SYSTEMDUNITDIR) && \
-		install -m 644 $(wildcard tools/hvmemd/*.service) $(DESTDIR)$(SYSTEMDUNITDIR)/)
+	@set -e; for u in $(wildcard tools/hvmemd/*.service); do \
+		install -d $(DESTDIR)$(SYSTEMDUNITDIR); \
+		sed 's|/usr/sbin/|$(SBINDIR)/|g' $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; \
+		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; \
+	done
+	$(if $(wildcard tools/hvmemd/hvmemd.conf.example),install -D -m 644 tools/hvmemd/hvmemd.conf.example $(DESTDIR)$(DOCDIR)/hvmemd.conf.example)
+	$(if $(wildcard tools/hvmemd/README.md),install -D -m 644 tools/hvmemd/README.md $(DESTDIR)$(DOCDIR)/hvmemd-README.md)
 	@set -e; for p in $(MANPAGES); do \
 		s=$${p##*.}; install -D -m 644 $$p $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; \
 	done
@@ -149,7 +154,7 @@ uninstall:
 	rm -fv $(foreach p,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
 	rm -fv $(DESTDIR)$(BASHCOMPDIR)/hvmemctl $(DESTDIR)$(UDEVRULESDIR)/60-hvmem.rules
 	rm -fv $(DESTDIR)$(SYSCONFDIR)/modules-load.d/hvmem.conf $(DESTDIR)$(SYSCONFDIR)/modprobe.d/hvmem.conf
-	rm -fv $(DESTDIR)$(DOCDIR)/hvmem.h
+	rm -fv $(DESTDIR)$(DOCDIR)/hvmem.h $(DESTDIR)$(DOCDIR)/hvmemd.conf.example $(DESTDIR)$(DOCDIR)/hvmemd-README.md
 	@set -e; for d in $(MODDIRS); do \
 		for f in $$d/ABI/*; do rm -fv $(DESTDIR)$(DOCDIR)/ABI/$${f##*/}; done; \
 		for f in $$d/README.*; do rm -fv $(DESTDIR)$(DOCDIR)/$$d-$${f##*/}; done; \

@@ -9,7 +9,7 @@
 #   stress_run.sh [--seed S] [--calls N] [--seconds K] [--fault-max F] [--quick]
 #
 # 1. fuzz: hvmem_fuzz over /dev/hvmem as root (N calls in all), as nobody
-#    (N/10), and dm-swapres tables and messages (N/20).
+#    (N/10), and dm-swapres tables and messages (N/50).
 # 2. fault injection (needs CONFIG_FAULT_INJECTION, FAILSLAB, FAIL_PAGE_ALLOC
 #    and their debugfs): hvmem_failnth over every ioctl, bind, dm table load,
 #    resume and message, then module init of each module with finit_module.
@@ -129,12 +129,12 @@ fi
 
 # --- 1. fuzz
 run fuzz_ioctl "$here/hvmem_fuzz" --seed "$seed" --calls "$calls"
-fuzz=$((fuzz + $(num '.*: \([0-9]*\) calls,.*')))
+fuzz=$((fuzz + $(num '^hvmem_fuzz: seed [0-9]*: \([0-9]*\) calls.*')))
 run fuzz_ioctl_unprivileged "$here/hvmem_fuzz" --unpriv --seed "$((seed + 1))" \
 	--calls "$((calls / 10))" --sleepers 0 --kvm 0
-fuzz=$((fuzz + $(num '.*: \([0-9]*\) calls,.*')))
-run fuzz_dm "$here/hvmem_fuzz" --dm "$loopdev" --seed "$((seed + 2))" --calls "$((calls / 20))"
-fuzz=$((fuzz + $(num '.*: \([0-9]*\) calls,.*')))
+fuzz=$((fuzz + $(num '^hvmem_fuzz: seed [0-9]*: \([0-9]*\) calls.*')))
+run fuzz_dm "$here/hvmem_fuzz" --dm "$loopdev" --seed "$((seed + 2))" --calls "$((calls / 50))"
+fuzz=$((fuzz + $(num '^hvmem_fuzz: seed [0-9]*: \([0-9]*\) calls.*')))
 
 # --- 2. fault injection
 fi_ok=0
@@ -152,17 +152,17 @@ if [ -e /proc/self/fail-nth ] && [ -d $dbg/failslab ]; then
 fi
 if [ $fi_ok = 1 ]; then
 	run failnth_ioctls "$here/hvmem_failnth" --backing "$loopdev" --max "$fault_max"
-	faults=$((faults + $(num '.*: \([0-9]*\) fault points,.*')))
+	faults=$((faults + $(num '^hvmem_failnth: \([0-9]*\) fault points.*')))
 	if [ $quick = 0 ]; then
 		if unload_all; then
 			run failnth_init_hvmem "$here/hvmem_failnth" --module "$moddir/kmod/hvmem.ko" \
 				--max "$fault_max"
-			faults=$((faults + $(num '.*: \([0-9]*\) fault points,.*')))
+			faults=$((faults + $(num '^hvmem_failnth: \([0-9]*\) fault points.*')))
 			grep -q '^hvmem ' /proc/modules || insmod "$moddir/kmod/hvmem.ko"
 			for k in "${kos[@]}"; do
 				run "failnth_init_$(modname "$k")" "$here/hvmem_failnth" --module "$k" \
 					--max "$fault_max"
-				faults=$((faults + $(num '.*: \([0-9]*\) fault points,.*')))
+				faults=$((faults + $(num '^hvmem_failnth: \([0-9]*\) fault points.*')))
 			done
 		else
 			tap FAIL failnth_module_init "cannot unload the modules"
@@ -180,7 +180,7 @@ each=$((seconds / 4))
 [ "$each" -ge 1 ] || each=1
 stress_one() {
 	run "stress_$1" "$here/hvmem_stress" "$@" --seconds "$each" --seed "$seed"
-	secs=$((secs + $(num '.*: \([0-9]*\) seconds,.*')))
+	secs=$((secs + $(num '^hvmem_stress: [a-z]*: \([0-9]*\) seconds.*')))
 }
 stress_one churn
 stress_one cache

@@ -15,7 +15,8 @@
 #    resume and message, then module init of each module with finit_module.
 #    --quick: the ioctl and dm sweeps only.
 # 3. concurrency: hvmem_stress churn, cache, mrc (with hvmem_mrc.ko unloaded
-#    and reloaded meanwhile) and swapres, K/4 seconds each.
+#    and reloaded meanwhile) and swapres, K/4 seconds each, then swapres
+#    with reservation reloads (at most 10 s).
 # 4. scale: hvmem_scale (the largest sizes each interface takes).
 # 5. kernel log: splats (BUG, WARNING, KASAN, UBSAN, lockdep, Oops) since the
 #    start, each with the step it happened in; kmemleak scanned twice,
@@ -202,8 +203,13 @@ if [ -n "$mrc_ko" ]; then
 fi
 # --- 4. scale (before the swapres stress, which reloads a reservation under its
 # thin devices: issue 13 defect 6 may take the kernel down)
-run scale "$here/hvmem_scale" --backing "$loopdev" --scan-seconds "$([ $quick = 1 ] && echo 5 || echo 30)"
-stress_one swapres --backing "$loopdev" --resv-reload
+run scale "$here/hvmem_scale" --backing "$loopdev" --scan-seconds "$([ $quick = 1 ] && echo 10 || echo 30)"
+stress_one swapres --backing "$loopdev"
+# issue 13 defect 6: the reservation's table replaced (error, then
+# swapres-resv) while its thin devices hold blocks hands blocks to two VMs
+run swapres_resv_reload "$here/hvmem_stress" swapres --backing "$loopdev" --resv-reload \
+	--seconds "$(( each < 10 ? each : 10 ))" --seed "$seed"
+secs=$((secs + $(num '^hvmem_stress: [a-z]*: \([0-9]*\) seconds.*')))
 
 mark "end"
 

@@ -913,7 +913,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		snprintf(c.msg, sizeof(c.msg), "%s 16384 8", backing ? backing : "");
-		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(ops); i++) {
 			if (only && !strstr(ops[i].name, only))
 				continue;
 			if (!strncmp(ops[i].name, "dm_resv", 7))

@@ -74,7 +74,7 @@ static const struct cmd cmds[] = {
 	C(HVMEM_IOC_MRC_RESET, K_MRC_RESET, hvmem_mrc_reset, 1),
 	{ 0, K_RANDOM, 64, 12 },
 };
-#define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+#define NR_CMDS ARRAY_SIZE(cmds)
 
 static struct rng rng;
 static struct arena args, data;
@@ -567,13 +567,15 @@ static unsigned long long backing_sectors;
 
 static void num_token(char *o, size_t len)
 {
+	static const char * const odd[] = { "", "0x10", "8abc", "1e3",
+					    "99999999999999999999999", " 8", "+8" };
+
 	switch (rng_below(&rng, 6)) {
 	case 0:
 		snprintf(o, len, "-%llu", (unsigned long long)rng_below(&rng, 100));
 		break;
 	case 1:
-		snprintf(o, len, "%s", (const char *[]){ "", "0x10", "8abc", "1e3",
-			 "99999999999999999999999", " 8", "+8" }[rng_below(&rng, 7)]);
+		snprintf(o, len, "%s", odd[rng_below(&rng, ARRAY_SIZE(odd))]);
 		break;
 	case 2:
 		snprintf(o, len, "%llu", (unsigned long long)rng_interesting(&rng));
@@ -586,18 +588,18 @@ static void num_token(char *o, size_t len)
 
 static void name_token(char *o, size_t len)
 {
-	static const char *names[] = {
+	static const char * const names[] = {
 		"vm0", "vm1", "vm2", "gold", "silver", "a/b", "..", "-", "x y",
 		"0123456789012345678901234567890", "01234567890123456789012345678901",
 		"pool", "overcommit", "\xff\xfe", "",
 	};
 
-	snprintf(o, len, "%s", names[rng_below(&rng, sizeof(names) / sizeof(names[0]))]);
+	snprintf(o, len, "%s", names[rng_below(&rng, ARRAY_SIZE(names))]);
 }
 
 static void dev_token(char *o, size_t len)
 {
-	const char *d[] = { backing, backing_mm, resv_mm, thin_mm[0], thin_mm[1],
+	static const char * const d[] = { backing, backing_mm, resv_mm, thin_mm[0], thin_mm[1],
 			    "/nonexistent", "0:0", "7:999", "253:4095" };
 
 	snprintf(o, len, "%s", d[rng_below(&rng, 9)]);
@@ -639,7 +641,7 @@ static void table_params(bool thin, char *o, size_t len)
 
 static void message(char *o, size_t len)
 {
-	static const char *verbs[] = { "create_pool", "remove_pool", "overcommit",
+	static const char * const verbs[] = { "create_pool", "remove_pool", "overcommit",
 				       "pool_overcommit", "CREATE_POOL", "stats", "" };
 	char a[64], b[64];
 

@@ -68,7 +68,7 @@ static void vm_list_huge(void)
 
 static void reserve_huge(void)
 {
-	static const char *v[] = { "1099511627776", "9223372036854775807",
+	static const char * const v[] = { "1099511627776", "9223372036854775807",
 				   "18446744073709551615" };
 	unsigned int i;
 	int ret;
@@ -252,7 +252,7 @@ static void swapres_limits(void)
 		printf("# scale: no --backing: swapres cases skipped\n");
 		return;
 	}
-	for (i = 0; i < sizeof(rc) / sizeof(rc[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(rc); i++) {
 		begin(rc[i].name);
 		snprintf(p, sizeof(p), "%s 0 %d", backing, rc[i].bsec);
 		dm_create(ctl, "sc_resv");
@@ -277,7 +277,7 @@ static void swapres_limits(void)
 			{ "swapres_thin_2^36_sectors", "4294967294", 1ULL << 36 },
 		};
 
-		for (i = 0; i < sizeof(tc) / sizeof(tc[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(tc); i++) {
 			begin(tc[i].name);
 			snprintf(p, sizeof(p), "%s scvm%u %s", mm, i, tc[i].max);
 			dm_create(ctl, "sc_thin");

@@ -52,8 +52,11 @@ static const char *backing;
 static long pg;
 static pthread_mutex_t dm_lock = PTHREAD_MUTEX_INITIALIZER;
 
-#define BAD(...) do { atomic_fetch_add(&bad, 1); printf("# hvmem_stress: " __VA_ARGS__); \
-		      fflush(stdout); } while (0)
+#define BAD(...) do {						\
+	atomic_fetch_add(&bad, 1);					\
+	printf("# hvmem_stress: " __VA_ARGS__);				\
+	fflush(stdout);							\
+} while (0)
 
 static bool running(void)
 {
@@ -290,7 +293,7 @@ static void *cache_thread(void *arg)
 
 static void *mrc_thread(void *arg)
 {
-	static const char *files[] = { "s_max", "rate_ppm", "near_pages", "write_track",
+	static const char * const files[] = { "s_max", "rate_ppm", "near_pages", "write_track",
 				       "untrace_ms", "auto_enable" };
 	__u64 feed[256], sizes[16];
 	__u32 ratios[16];
@@ -486,7 +489,8 @@ static int sr_setup(void)
 		    dm_load_resume(ctl, d->name, SR_PAGES * 8 * 2, "swapres", d->table) ||
 		    dm_majmin(ctl, d->name, mm, sizeof(mm)))
 			return -EIO;
-		sscanf(mm, "%u:%u", &maj, &min);
+		if (sscanf(mm, "%u:%u", &maj, &min) != 2)
+			return -EINVAL;
 		snprintf(d->node, sizeof(d->node), "/tmp/hvmem-stress/%s", d->name);
 		unlink(d->node);
 		if (mknod(d->node, S_IFBLK | 0600, makedev(maj, min)))

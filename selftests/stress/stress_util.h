@@ -21,6 +21,10 @@
 #include <unistd.h>
 #include <linux/dm-ioctl.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* xorshift64*: one stream per seed, the same on every run. */
 struct rng {
 	uint64_t s;
@@ -65,7 +69,7 @@ static inline uint64_t rng_interesting(struct rng *r)
 
 	switch (rng_below(r, 4)) {
 	case 0:
-		return v[rng_below(r, sizeof(v) / sizeof(v[0]))];
+		return v[rng_below(r, ARRAY_SIZE(v))];
 	case 1:
 		return 1ULL << rng_below(r, 64);
 	case 2:
@@ -316,7 +320,7 @@ static inline int dm_message(int ctl, const char *name, uint64_t sector, const c
 	dm_init(b, name, 0);
 	m = (struct dm_target_msg *)b->data;
 	m->sector = sector;
-	strcpy(m->message, msg);
+	memcpy(m->message, msg, strlen(msg) + 1);
 	ret = dm_call(ctl, DM_TARGET_MSG, b);
 	free(b);
 	return ret;

@@ -5,7 +5,8 @@
  *   hvmem_stress MODE [--seconds S] [--seed S] [--threads T] [--backing DEV]
  *
  * churn:   bind/unbind racing process exit: threads fork short-lived
- *          children and bind them (and tiny KVM VMs), unbind random ids,
+ *          children and bind them (and tiny KVM VMs), unbind random ids
+ *          and the next ids a bind will publish,
  *          and use the VMs meanwhile (cache pools and pages, MRC contexts,
  *          share stats and scans, the VM list) while they die.
  * cache:   threads on shared pools of two VMs: put/get/flush batches whose
@@ -45,7 +46,7 @@ static unsigned long long seed;
 static unsigned int nthreads = 4;
 static int dev, resv_reload;
 static atomic_ullong ops, bad;
-static _Atomic __u32 ring[RING];
+static _Atomic __u32 ring[RING], last_id;
 static _Atomic __u32 pools[8];
 static __u32 cvms[2];
 static const char *backing;
@@ -153,6 +154,7 @@ static void *churn_thread(void *arg)
 			if (pid < 0)
 				continue;
 			if (!hvmem_bind_pid(dev, pid, &id)) {
+				atomic_store(&last_id, id);
 				atomic_store(&ring[rng_below(&r, RING)], id);
 				use_vm(&r, id);
 			}
@@ -172,7 +174,15 @@ static void *churn_thread(void *arg)
 				kvm_tiny_close(&t);
 			}
 		} else if (op < 5) {
-			hvmem_unbind(dev, ring_pick(&r));
+			/* a random recent id, or the ids a bind is about to publish */
+			if (rng_below(&r, 2)) {
+				hvmem_unbind(dev, ring_pick(&r));
+			} else {
+				__u32 last = atomic_load(&last_id), k;
+
+				for (k = 1; k <= 3; k++)
+					hvmem_unbind(dev, last + k);
+			}
 		} else if (op < 9) {
 			use_vm(&r, ring_pick(&r));
 		} else {

@@ -138,6 +138,13 @@ static void state(struct ctx *c, char *out)
 	if (c->dev >= 0 && !ioctl(c->dev, HVMEM_IOC_CACHE_VM_STATS, &v))
 		used += snprintf(out + used, STATE_LEN - used, "cvm %u %llu %u %llu ", v.shares,
 				 v.cap, v.pools, v.pages);
+	if (c->dev >= 0) {
+		struct hvmem_share_stats st = { .size = sizeof(st), .vm_id = c->vm };
+
+		if (!ioctl(c->dev, HVMEM_IOC_SHARE_STATS, &st))
+			used += snprintf(out + used, STATE_LEN - used, "share %llu %llu %llu %llu ",
+					 st.pages, st.dup_pages, st.regions, st.scans);
+	}
 	d = opendir("/proc/self/fd");
 	if (d) {
 		struct dirent *de;

@@ -9,7 +9,7 @@
 #   stress_run.sh [--seed S] [--calls N] [--seconds K] [--fault-max F] [--quick]
 #
 # 1. fuzz: hvmem_fuzz over /dev/hvmem as root (N calls in all), as nobody
-#    (N/10), and dm-swapres tables and messages (N/50).
+#    (N/10), and dm-swapres tables and messages (N/100).
 # 2. fault injection (needs CONFIG_FAULT_INJECTION, FAILSLAB, FAIL_PAGE_ALLOC
 #    and their debugfs): hvmem_failnth over every ioctl, bind, dm table load,
 #    resume and message, then module init of each module with finit_module.
@@ -49,12 +49,13 @@ mark() { echo "hvmem-stress: $*" >/dev/kmsg 2>/dev/null; echo "# --- $*"; }
 # run NAME CMD...: run, print its output as comments, a TAP line from its status
 out=
 run() {
-	local name=$1 rc
+	local name=$1 rc t0=$SECONDS
 	shift
 	mark "begin $name"
 	out=$("$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed 's/^/# /'
+	echo "# $name took $((SECONDS - t0)) s"
 	case $rc in
 	0) tap OK "$name" ;;
 	4) tap OK "$name" "SKIP" ;;
@@ -134,7 +135,7 @@ fuzz=$((fuzz + $(num '^hvmem_fuzz: seed [0-9]*: \([0-9]*\) calls.*')))
 run fuzz_ioctl_unprivileged "$here/hvmem_fuzz" --unpriv --seed "$((seed + 1))" \
 	--calls "$((calls / 10))" --sleepers 0 --kvm 0
 fuzz=$((fuzz + $(num '^hvmem_fuzz: seed [0-9]*: \([0-9]*\) calls.*')))
-run fuzz_dm "$here/hvmem_fuzz" --dm "$loopdev" --seed "$((seed + 2))" --calls "$((calls / 50))"
+run fuzz_dm "$here/hvmem_fuzz" --dm "$loopdev" --seed "$((seed + 2))" --calls "$((calls / 100))"
 fuzz=$((fuzz + $(num '^hvmem_fuzz: seed [0-9]*: \([0-9]*\) calls.*')))
 
 # --- 2. fault injection
@@ -203,7 +204,7 @@ if [ -n "$mrc_ko" ]; then
 fi
 # --- 4. scale (before the swapres stress, which reloads a reservation under its
 # thin devices: issue 13 defect 6 may take the kernel down)
-run scale "$here/hvmem_scale" --backing "$loopdev" --scan-seconds "$([ $quick = 1 ] && echo 10 || echo 30)"
+run scale "$here/hvmem_scale" --backing "$loopdev" --scan-seconds "$([ $quick = 1 ] && echo 10 || echo 20)"
 stress_one swapres --backing "$loopdev"
 # issue 13 defect 6: the reservation's table replaced (error, then
 # swapres-resv) while its thin devices hold blocks hands blocks to two VMs

@@ -19,7 +19,8 @@
 #    with reservation reloads (at most 10 s).
 # 4. scale: hvmem_scale (the largest sizes each interface takes).
 # 5. kernel log: splats (BUG, WARNING, KASAN, UBSAN, lockdep, Oops) since the
-#    start, each with the step it happened in; kmemleak scanned twice,
+#    start, each with the step it happened in; kmemleak scanned (also before
+#    the modules are unloaded for the init sweeps, and twice at the end),
 #    leaks whose backtrace is in an hvmem module counted.
 # Exits 1 on a broken rule, a splat or a leak.
 set -u
@@ -122,12 +123,34 @@ trap cleanup EXIT
 dbg=/sys/kernel/debug
 [ -d $dbg/kmemleak ] || [ -e $dbg/kmemleak ] || mount -t debugfs none $dbg 2>/dev/null
 leakcheck=0
+leakfile=$bdir/leaks
+: >"$leakfile"
 if [ -w $dbg/kmemleak ]; then
 	echo scan=off >$dbg/kmemleak
 	echo scan >$dbg/kmemleak
 	echo clear >$dbg/kmemleak
 	leakcheck=1
 fi
+# leak_scan N: N kmemleak scans, then add the new unreferenced objects whose
+# backtrace is in an hvmem module (by name; or a module address that no longer
+# resolves, or module init: the module was unloaded since) to $leakfile.
+# The report names modules only while they are loaded: it runs before the
+# module-init sweeps too.
+leak_scan() {
+	local n=$1 seen
+	[ $leakcheck = 1 ] || return 0
+	sleep 6	# kmemleak reports objects older than 5 s only
+	while [ "$n" -gt 0 ]; do echo scan >$dbg/kmemleak; n=$((n - 1)); done
+	seen=$(grep -o '^unreferenced object 0x[0-9a-f]*' "$leakfile" | awk '{ print $3 }' | tr '\n' ' ')
+	awk -v seen="$seen" '
+		BEGIN { n = split(seen, s, " "); for (i = 1; i <= n; i++) old[s[i]] = 1 }
+		function flush() { if (blk != "" && ours && !(addr in old)) print blk }
+		/^unreferenced object/ { flush(); blk = $0; addr = $3; ours = 0; next }
+		/\[(hvmem|hvmem_mrc|hvmem_share|dm_swapres)[^]]*\]/ { ours = 1 }
+		/\] 0xffffffff[a-f][0-9a-f]+$/ || /do_init_module|do_one_initcall/ { ours = 1 }
+		{ blk = blk "\n" $0 }
+		END { flush() }' "$dbg/kmemleak" >>"$leakfile"
+}
 
 # --- 1. fuzz
 run fuzz_ioctl "$here/hvmem_fuzz" --seed "$seed" --calls "$calls"
@@ -156,6 +179,8 @@ if [ $fi_ok = 1 ]; then
 	run failnth_ioctls "$here/hvmem_failnth" --backing "$loopdev" --max "$fault_max"
 	faults=$((faults + $(num '^hvmem_failnth: \([0-9]*\) fault points.*')))
 	if [ $quick = 0 ]; then
+		mark "kmemleak scan before the modules are unloaded"
+		leak_scan 1
 		if unload_all; then
 			run failnth_init_hvmem "$here/hvmem_failnth" --module "$moddir/kmod/hvmem.ko" \
 				--max "$fault_max"
@@ -217,25 +242,10 @@ mark "end"
 # --- 5. kernel log and leaks
 leaks=0
 if [ $leakcheck = 1 ]; then
-	sleep 6	# kmemleak reports objects older than 5 s only
-	echo scan >$dbg/kmemleak
-	echo scan >$dbg/kmemleak
-	rep=$(cat $dbg/kmemleak)
-	# one block per unreferenced object; ours when its backtrace is in one of our modules
-	leaks=$(printf '%s\n' "$rep" | awk '
-		/^unreferenced object/ { if (blk != "" && ours) n++; blk = $0; ours = 0; next }
-		/\[(hvmem|hvmem_mrc|hvmem_share|dm_swapres)[^]]*\]/ { ours = 1 }
-		{ blk = blk "\n" $0 }
-		END { if (blk != "" && ours) n++; print n + 0 }')
-	all=$(printf '%s\n' "$rep" | grep -c '^unreferenced object')
-	echo "# kmemleak: $all unreferenced objects, $leaks with an hvmem module in the backtrace"
-	if [ "$leaks" -gt 0 ]; then
-		printf '%s\n' "$rep" | awk '
-			/^unreferenced object/ { if (ours) print blk; blk = $0; ours = 0; next }
-			/\[(hvmem|hvmem_mrc|hvmem_share|dm_swapres)[^]]*\]/ { ours = 1 }
-			{ blk = blk "\n" $0 }
-			END { if (ours) print blk }' | head -n 60 | sed 's/^/# leak: /'
-	fi
+	leak_scan 2
+	leaks=$(grep -c '^unreferenced object' "$leakfile")
+	echo "# kmemleak: $leaks unreferenced objects allocated by an hvmem module"
+	head -n 80 "$leakfile" | sed 's/^/# leak: /'
 fi
 klog=$(dmesg | tail -n +"$((klog_start + 1))")
 pat='WARNING:|BUG:|KASAN:|UBSAN:|general protection fault|Oops:|possible (recursive|circular) locking|possible irq lock inversion|inconsistent lock state|suspicious RCU usage|kernel BUG at|INFO: task .* blocked'

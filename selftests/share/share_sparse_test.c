@@ -95,7 +95,7 @@ TEST_F_TIMEOUT(sparse, big_sparse_mapping_scans_fast_and_counts_right, 150)
 	static struct hvmem_share_region regs[4096];
 	struct hvmem_share_regions q = {
 		.size = sizeof(q), .vm_id = self->vm, .count = 4096,
-		.regions = (uintptr_t)regs,
+		.entry_size = sizeof(regs[0]), .regions = (uintptr_t)regs,
 	};
 	struct hvmem_share_scan sc = { .size = sizeof(sc), .vm_id = self->vm };
 	unsigned int i, seen = 0, present = 0, dup = 0;

@@ -281,7 +281,7 @@ static void io_args(struct ctx *c, uint8_t *buf)
 		c->pages[i] = (struct hvmem_cache_page){ .oid = 7, .index = i };
 	c->a.io = (struct hvmem_cache_io){ .size = sizeof(c->a.io), .pool_id = c->pool,
 		.count = NPG, .pages = (uintptr_t)c->pages, .buf = (uintptr_t)buf,
-		.page_size = c->pg };
+		.page_size = c->pg, .entry_size = sizeof(c->pages[0]) };
 }
 
 /* Old pages under keys (7, 0..15), then a put of new ones under injection. */
@@ -534,7 +534,8 @@ static int st_run(struct ctx *c)
 static int sr_setup(struct ctx *c)
 {
 	c->a.sr = (struct hvmem_share_regions){ .size = sizeof(c->a.sr), .vm_id = c->vm,
-		.count = 64, .regions = (uintptr_t)c->regions };
+		.count = 64, .entry_size = sizeof(c->regions[0]),
+		.regions = (uintptr_t)c->regions };
 	return 0;
 }
 

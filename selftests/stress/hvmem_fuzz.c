@@ -195,6 +195,8 @@ static void fill(const struct cmd *c, void *a)
 		io->pool_id = pick_id(pools, nr_pools);
 		io->count = pick_count(HVMEM_CACHE_BATCH_MAX);
 		io->page_size = rng_one_in(&rng, 16) ? (__u32)rng_interesting(&rng) : pg;
+		io->entry_size = rng_one_in(&rng, 16) ? (__u32)rng_interesting(&rng) :
+			sizeof(struct hvmem_cache_page);
 		n = io->count <= HVMEM_CACHE_BATCH_MAX ? io->count : 0;
 		/* the page array sits at the start of the data arena */
 		pages = (void *)data.rw;
@@ -261,6 +263,8 @@ static void fill(const struct cmd *c, void *a)
 
 		r->vm_id = pick_id(ids, nr_ids);
 		r->count = pick_count(HVMEM_SHARE_REGIONS_MAX);
+		r->entry_size = rng_one_in(&rng, 16) ? (__u32)rng_interesting(&rng) :
+			sizeof(struct hvmem_share_region);
 		r->regions = data_ptr((size_t)(r->count & 0xffff) *
 				      sizeof(struct hvmem_share_region));
 		break;

@@ -218,7 +218,7 @@ static void share_regions_max(void)
 {
 	struct hvmem_share_region *r = calloc(HVMEM_SHARE_REGIONS_MAX, sizeof(*r));
 	struct hvmem_share_regions a = { .size = sizeof(a), .count = HVMEM_SHARE_REGIONS_MAX,
-					 .regions = (uintptr_t)r };
+					 .entry_size = sizeof(*r), .regions = (uintptr_t)r };
 	struct hvmem_share_scan s = { .size = sizeof(s) };
 	int ret;
 

@@ -211,6 +211,8 @@ gt_vswap_stored() {
 gt_vm_hold() {
 	sleep 100000 &
 	gt_holder=$!
+	# bind the sleeper's own mm, not the forked shell's that exec replaces
+	until [ "$(cat /proc/$gt_holder/comm 2>/dev/null)" = sleep ]; do sleep 0.01; done
 	gt_vmid=$(hvmemctl vm bind pid "$gt_holder" | sed -n 's/^bound vm \([0-9]*\).*/\1/p')
 	[ -n "$gt_vmid" ]
 }

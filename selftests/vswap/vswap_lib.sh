@@ -58,6 +58,8 @@ vs_bind() {
 	sleep 100000 >/dev/null 2>&1 &
 	pid=$!
 	vs_pids+=("$pid")
+	# bind the sleeper's own mm, not the forked shell's that exec replaces
+	until [ "$(cat /proc/$pid/comm 2>/dev/null)" = sleep ]; do sleep 0.01; done
 	vs_vm=$(hvmemctl vm bind pid $pid | sed -n 's/^bound vm //p')
 	[ -n "$vs_vm" ]
 }

@@ -33,9 +33,11 @@ mount -t tmpfs -o size=$(((size >> 20) + 16))M gt-backing "$bdir"
 fallocate -l "$size" "$bdir/resv"
 loop=$(losetup -f --show "$bdir/resv")
 sect=$((size >> 9))
+# (no udev in the test VM: make each /dev/mapper node before it is named)
 dmsetup create gt_resv --table "0 $sect swapres-resv $loop 0 8" &&
+	dmsetup mknodes gt_resv 2>/dev/null &&
 	dmsetup create gt_thin --table "0 $sect swapres /dev/mapper/gt_resv gtvm $((size >> 12))" &&
-	dmsetup mknodes 2>/dev/null
+	dmsetup mknodes gt_thin 2>/dev/null
 gt_check "dm-swapres thin backing device" [ -b /dev/mapper/gt_thin ]
 gt_check "cache reserve for half the swapped data" hvmemctl cache reserve $(((GT_MIB << 20) >> 13))
 gt_check "a stand-in VM bound" gt_vm_hold

@@ -31,6 +31,7 @@ trap cleanup EXIT
 bdir=$(mktemp -d /tmp/guest-backing.XXXXXX)
 mount -t tmpfs -o size=$(((size >> 20) + 16))M gt-backing "$bdir"
 fallocate -l "$size" "$bdir/resv"
+modprobe -q loop 2>/dev/null	# nothing else may have loaded it yet
 loop=$(losetup -f --show "$bdir/resv")
 sect=$((size >> 9))
 # (no udev in the test VM: make each /dev/mapper node before it is named)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Objects of the exclusive cache's pure core (cache_index.c, cache_lru.c,
- * cache_dedup.c, cache_core.c): pools of objects of pages, per-VM accounts
- * and page frames.
+ * cache_dedup.c, cache_core.c, cache_pool.c): pools of objects of pages,
+ * per-VM accounts and page frames.
  *
  * A key is (pool id, object id, index). A pool belongs to one VM, whose
  * account holds the VM's LRU list, shares, cap and counters. An entry's data

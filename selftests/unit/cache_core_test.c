@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests of the exclusive cache's core (kmod/cache_core.c): the
- * put/get/flush semantics, generations, eviction, dedup, zero pages,
- * capacity changes and VM removal, and a randomised run against a model.
+ * Host unit tests of the exclusive cache's core (kmod/cache_core.c,
+ * kmod/cache_pool.c): the put/get/flush semantics, generations, eviction,
+ * dedup, zero pages, capacity changes and VM removal, and a randomised run
+ * against a model.
  */
 #include "cache_helpers.h"
 #include "kselftest_harness.h"

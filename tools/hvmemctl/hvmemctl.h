@@ -91,6 +91,9 @@ int hvmem_vm_list(int fd, struct hvmem_vm_list *l);
 int share_do_apply(int argc, char **argv);
 int share_do_daemon(int argc, char **argv);
 
+/* mrc_replay.c: mrc replay */
+int mrc_do_replay(int argc, char **argv);
+
 /* inject.c: madvise() inside process @pid; 0 or -errno (printed) */
 int inject_madvise(pid_t pid, const uint64_t *starts, const uint64_t *lens, int n,
 		   int advice, long *results);

@@ -232,6 +232,7 @@ static void cache_api_read_writeback(struct kunit *test)
 	vm = hvmem_vm_alloc();
 	KUNIT_ASSERT_NOT_NULL(test, vm);
 	vm->mm = (struct mm_struct *)&kt_cookie;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_fake_vm_cleanup, vm), 0);
 	KUNIT_ASSERT_EQ(test, hvmem_registry_add(vm), 0);
 	hvmem_cache_snapshot(&s);
 	KUNIT_ASSERT_EQ(test, hvmem_cache_set_reserve(s.reserve_pages + 4), 0);
@@ -273,10 +274,10 @@ static void cache_api_read_writeback(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvmem_cache_pool_pages(pool), 2);
 	KUNIT_EXPECT_TRUE(test, hvmem_registry_remove(vm));
 	hvmem_cache_vm_gone(vm->id);
+	hvmem_registry_release_id(vm);
 	KUNIT_EXPECT_EQ(test, hvmem_cache_pool_pages(pool), -ENXIO);
 	KUNIT_EXPECT_EQ(test, hvmem_cache_set_reserve(s.reserve_pages), 0);
-	vm->mm = NULL;
-	hvmem_vm_put(vm);
+	/* the cleanup action drops the last reference */
 }
 
 static struct kunit_case hvmem_cache_cases[] = {

@@ -62,6 +62,7 @@ void hvmem_registry_release_id(struct hvmem_vm *vm);
 u32 hvmem_registry_count(void);
 u32 hvmem_registry_snapshot(struct hvmem_vm_info *out, u32 room, u32 *total);
 struct hvmem_vm *hvmem_registry_first(void);
+void hvmem_registry_exit(void);
 extern unsigned int hvmem_max_vms;
 
 /* vm.c: binding VMs to processes and KVM VMs */

@@ -255,6 +255,19 @@ void hvmem_registry_release_id(struct hvmem_vm *vm)
 EXPORT_SYMBOL_IF_KUNIT(hvmem_registry_release_id);
 
 /**
+ * hvmem_registry_exit() - free the registry at module unload
+ *
+ * Every VM is unbound and torn down by then; an id still held (a teardown
+ * that never released it) is a bug: warn, and free the xarray's nodes
+ * anyway.
+ */
+void hvmem_registry_exit(void)
+{
+	WARN_ON_ONCE(!xa_empty(&hvmem_vms));
+	xa_destroy(&hvmem_vms);
+}
+
+/**
  * hvmem_registry_count() - number of bound VMs
  *
  * Return: the count at the time of the call.

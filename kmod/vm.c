@@ -372,4 +372,5 @@ void hvmem_vm_exit(void)
 	hvmem_vm_unbind_all();
 	/* Queued releases only drop references now: they find the VMs unbound. */
 	destroy_workqueue(hvmem_wq);
+	hvmem_registry_exit();
 }

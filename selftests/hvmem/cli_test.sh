@@ -63,7 +63,7 @@ jexpect() {
 
 load_siblings() {
 	local m dep
-	for m in $(find "$ko_dir"/{mrc,swapres,ksm-ext} -maxdepth 1 -name '*.ko' \
+	for m in $(find "$ko_dir"/{mrc,swapres,ksm-ext,vswap} -maxdepth 1 -name '*.ko' \
 			! -name '*_kunit.ko' 2>/dev/null | sort); do
 		grep -q "^$(basename "$m" .ko | tr - _) " /proc/modules && continue
 		for dep in $(modinfo -F depends "$m" | tr , ' '); do

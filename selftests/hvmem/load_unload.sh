@@ -104,7 +104,7 @@ else
 		echo "not ok 3 init_failures_clean # $why"
 fi
 for m in $deps; do
-	f=$(find "${HVMEM_KO_DIR:-.}"/{mrc,swapres,ksm-ext} -maxdepth 1 \
+	f=$(find "${HVMEM_KO_DIR:-.}"/{mrc,swapres,ksm-ext,vswap} -maxdepth 1 \
 		\( -name "$m.ko" -o -name "${m//_/-}.ko" \) 2>/dev/null | head -n1)
 	[ -z "$f" ] || insmod "$f" || echo "# could not reload $m"
 done

@@ -553,6 +553,9 @@ struct hvmem_mrc_open {
  * @pages: user pointer to @count __u64 page numbers, in reference order
  *
  * Records references to pages (guest frame numbers for a VM context).
+ * Errors: -EINVAL (@flags or @reserved set), -E2BIG, -EFAULT, -ENOMEM, and
+ * -ENODEV once the context's VM was unbound (HVMEM_MRC_DETACHED): its curve
+ * can still be queried, not fed.
  */
 struct hvmem_mrc_feed {
 	__u32 size;

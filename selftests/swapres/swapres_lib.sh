@@ -131,3 +131,7 @@ sr_read_pages() {
 sr_is_zero() {
 	cmp -s <(sr_read_pages "$1" "$2" "$3") <(head -c $(($3 * 4096)) /dev/zero)
 }
+
+# Kernel-log checks look at what was logged since this test began: earlier
+# tests' lines (fault injection's expected warnings, say) are theirs.
+sr_klog_mark=${sr_klog_mark:-$(dmesg | wc -l)}

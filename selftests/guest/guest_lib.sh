@@ -42,7 +42,7 @@ KSFT_SKIP=4
 gt_n=0
 gt_fail=0
 gt_dir=
-gt_klog_mark=$(dmesg | wc -l)
+. "$GT_TOP/selftests/lib/klog.sh"
 
 gt_ok()   { gt_n=$((gt_n + 1)); echo "ok $gt_n - $*"; }
 gt_nok()  { gt_n=$((gt_n + 1)); gt_fail=$((gt_fail + 1)); echo "not ok $gt_n - $*"; }
@@ -136,14 +136,12 @@ gt_check_guest() {
 	# 48 or 96 MiB area); why swap discarded no cluster is open.
 	gt_diag "the guest's swap discarded ${gt_discarded:-?} pages before swapoff"
 	gt_check "guest kernel log free of splats" \
-		bash -c "! grep -aE 'BUG:|WARNING:|Oops|general protection|Kernel panic' '$gt_dir/console'"
+		bash -c "! grep -aE '$KLOG_SPLAT_RE' '$gt_dir/console'"
 }
 
 gt_check_klog() {
 	local splats
-	splats=$(dmesg | tail -n +"$((gt_klog_mark + 1))" |
-		grep -E 'WARNING:|BUG:|KASAN|UBSAN|Oops|general protection|possible (recursive|circular) locking|unreferenced object|Call Trace' |
-		head -n 20)
+	splats=$(klog_new | grep -E "$KLOG_SPLAT_RE|unreferenced object" | head -n 20)
 	if [ -z "$splats" ]; then
 		gt_ok "test VM kernel log free of splats"
 	else

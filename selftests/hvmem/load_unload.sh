@@ -5,6 +5,7 @@
 # its load fail at every fault-injection point in turn. TAP output.
 # Needs HVMEM_KO (path of hvmem.ko); leaves the module loaded.
 set -u
+. "$(dirname "$0")/../lib/klog.sh"
 ko=${HVMEM_KO:?}
 cycles=${HVMEM_CYCLES:-50}
 sys=/sys/kernel/mm/hvmem
@@ -97,7 +98,7 @@ else
 	# allocations fails (event_define_fields: WARN_ON_ONCE on a field it
 	# could not add; then event_file_put's refcount warnings): the
 	# kernel's, not hvmem's code, when a fault point lands there
-	splat=$(dmesg | tail -n +$((mark + 1)) | grep -E 'WARNING:|BUG:|KASAN|UBSAN|Oops|general protection|possible (recursive|circular) locking|lockdep')
+	splat=$(dmesg | tail -n +$((mark + 1)) | grep -E "$KLOG_SPLAT_RE")
 	known=$(grep -cE 'WARNING: .* at kernel/trace/trace_events\.c:' <<<"$splat")
 	[ "$known" = 0 ] || echo "# $known kernel warnings in trace event setup (kernel/trace/trace_events.c) under injected allocation failures: not counted"
 	splat=$(grep -vE 'WARNING: .* at kernel/trace/trace_events\.c:' <<<"$splat" | head -n 5)

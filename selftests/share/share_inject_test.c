@@ -73,6 +73,22 @@ static char proc_state(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
+/* The exec of share_target32 went through: the process took its name. */
+static bool runs_target32(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return !strcmp(comm, "share_target32\n");
+}
+
 enum target_kind { T_PAUSE, T_VFORK, T_SECCOMP };
 
 /* A target: a SIGUSR1 counter; blocked in pause() (like a VMM in ppoll). */
@@ -335,15 +351,22 @@ TEST_F(inject, refuses_32bit)
 		execl(path, path, NULL);
 		_exit(errno == ENOEXEC ? 127 : 126);
 	}
-	for (t = now_ms(); proc_state(self->target) != 'S' && now_ms() - t < 3000;)
-		usleep(1000);
-	usleep(50 * 1000);
-	if (waitpid(self->target, &st, WNOHANG) == self->target) {
-		self->target = -1;
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-			SKIP(return, "this kernel cannot run 32-bit programs (no IA32_EMULATION)");
-		ASSERT_TRUE(0) TH_LOG("the 32-bit target died: status %#x", st);
+	/*
+	 * Until it sleeps in the 32-bit program or has exited (exec refused):
+	 * a fork and exec under KASAN and TCG on a loaded host can take
+	 * seconds, so no short fixed wait decides which.
+	 */
+	for (t = now_ms(); now_ms() - t < 30000; usleep(1000)) {
+		if (waitpid(self->target, &st, WNOHANG) == self->target) {
+			self->target = -1;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+				SKIP(return, "this kernel cannot run 32-bit programs (no IA32_EMULATION)");
+			ASSERT_TRUE(0) TH_LOG("the 32-bit target died: status %#x", st);
+		}
+		if (proc_state(self->target) == 'S' && runs_target32(self->target))
+			break;
 	}
+	ASSERT_EQ('S', proc_state(self->target));
 	self->injector = spawn_injector(self->target, 1, MADV_NORMAL);
 	EXPECT_EQ(ENOEXEC, injector_status(self->injector, 30000));
 	self->injector = -1;

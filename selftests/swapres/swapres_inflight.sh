@@ -92,5 +92,5 @@ fi
 sr_check "dmsetup status agrees" sr_eq "$(sr_vm_alloc srt_ifvm)" 0
 
 sr_cleanup
-sr_check "no kernel warning" bash -c "! sr_new_klog | grep -q 'WARNING:.*swapres'"
+sr_check "no kernel warning" bash -c "! klog_new | grep -q 'WARNING:.*swapres'"
 sr_done

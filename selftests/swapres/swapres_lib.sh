@@ -132,15 +132,6 @@ sr_is_zero() {
 	cmp -s <(sr_read_pages "$1" "$2" "$3") <(head -c $(($3 * 4096)) /dev/zero)
 }
 
-# Kernel-log checks look at what was logged since this test began (by the
-# printk timestamp, which a wrapped log buffer does not shift): earlier
-# tests' lines (fault injection's expected warnings, say) are theirs.
-# sr_new_klog is exported for the checks' bash -c.
-sr_klog_t0=${sr_klog_t0:-$(cut -d' ' -f1 /proc/uptime)}
-sr_new_klog() {
-	dmesg | awk -v t="$sr_klog_t0" '
-		match($0, /^\[ *[0-9]+\.[0-9]+\]/) { ts = substr($0, 2, RLENGTH - 2) + 0 }
-		ts >= t + 0'
-}
-export sr_klog_t0
-export -f sr_new_klog
+# Kernel-log checks look at what was logged since this test began
+# (klog_new, KLOG_SPLAT_RE): earlier tests' lines are theirs.
+. "$SWAPRES_TOP/selftests/lib/klog.sh"

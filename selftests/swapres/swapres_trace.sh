@@ -41,5 +41,5 @@ sr_check "no deferred frees without I/O in flight" \
 	sr_eq "$(sr_trace swapres_deferred_free | wc -l)" 0
 sr_trace_off
 sr_cleanup
-sr_check "no kernel warning" bash -c "! sr_new_klog | grep -q 'WARNING:.*swapres'"
+sr_check "no kernel warning" bash -c "! klog_new | grep -q 'WARNING:.*swapres'"
 sr_done

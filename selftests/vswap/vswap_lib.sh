@@ -81,15 +81,6 @@ vs_cleanup() {
 	hvmemctl cache reserve 0 >/dev/null 2>&1
 }
 
-# Kernel-log checks look at what was logged since this test began (by the
-# printk timestamp, which a wrapped log buffer does not shift): earlier
-# tests' lines (fault injection's expected warnings, say) are theirs.
-# vs_new_klog is exported for the checks' bash -c.
-vs_klog_t0=${vs_klog_t0:-$(cut -d' ' -f1 /proc/uptime)}
-vs_new_klog() {
-	dmesg | awk -v t="$vs_klog_t0" '
-		match($0, /^\[ *[0-9]+\.[0-9]+\]/) { ts = substr($0, 2, RLENGTH - 2) + 0 }
-		ts >= t + 0'
-}
-export vs_klog_t0
-export -f vs_new_klog
+# Kernel-log checks look at what was logged since this test began
+# (klog_new, KLOG_SPLAT_RE): earlier tests' lines are theirs.
+. "$VSWAP_TOP/selftests/lib/klog.sh"

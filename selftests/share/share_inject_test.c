@@ -268,7 +268,12 @@ TEST_F_TIMEOUT(inject, signals_reach_the_target, 600)
 		self->injector = -1;
 	}
 	EXPECT_EQ(0, sh->bad_pid);
-	/* left running, and still handling signals */
+	/*
+	 * Left running, and still handling signals: back in pause() ('S')
+	 * within moments of the detach, never stopped or traced ('T', 't').
+	 */
+	for (t = now_ms(); proc_state(self->target) != 'S' && now_ms() - t < 5000;)
+		usleep(1000);
 	EXPECT_EQ('S', proc_state(self->target));
 	ASSERT_EQ(0, kill(self->target, SIGUSR1));
 	for (t = now_ms(); sh->sigs <= sent && now_ms() - t < 5000;)

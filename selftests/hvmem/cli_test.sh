@@ -53,7 +53,7 @@ jexpect() {
 	[ "$rc" = 1 ] || { report "$name" 0 "exit status, want 1"; return; }
 	[ ! -s "$err" ] || { report "$name" 0 "stderr not empty"; return; }
 	# jq, not python3: a python3 start takes 15-40 s on the KASAN kernel
-	# under TCG (seen here), and this runs ten times
+	# under TCG (seen here), and this runs for every -j error case
 	if [ -n "$jq" ]; then
 		$jq -e -s --arg t "$t" 'length == 1 and (.[0].error | type == "string" and contains($t))' \
 			"$out" >/dev/null 2>&1 || { report "$name" 0 "not {\"error\": ...'$t'...}"; return; }

@@ -14,6 +14,8 @@
 #              panics, hung tasks, RCU stalls) and none of its stack lines, so
 #              a test that excuses a splat by its first line is not caught by
 #              the stack that follows (a frame named lockdep_*, say).
+# klog_clean   true when klog_new has no splat; else false, with the splats'
+#              first lines (up to 5) as TAP diagnostics ("# splat: ...").
 
 klog_t0=${klog_t0:-$(cut -d' ' -f1 /proc/uptime)}
 KLOG_SPLAT_RE='WARNING:|BUG:|kernel BUG at|UBSAN:|Oops|general protection fault|Kernel panic|INFO: task .* blocked for more than|rcu: INFO: .*stall'
@@ -25,3 +27,12 @@ klog_new() {
 		ts >= t + 0'
 }
 export -f klog_new
+
+klog_clean() {
+	local splats
+
+	splats=$(klog_new | grep -E "$KLOG_SPLAT_RE" | head -n 5)
+	[ -z "$splats" ] && return 0
+	sed 's/^/# splat: /' <<<"$splats"
+	return 1
+}

@@ -210,5 +210,5 @@ sr_check "only vm1's block left" sr_eq "$(sr_resv_alloc $R)" 1
 sr_remove srt_vm1
 sr_check "reservation removed" sr_remove $R
 sr_check "sysfs directory gone" [ ! -e $S ]
-sr_check "no kernel warnings" bash -c "! klog_new | grep -qE '$KLOG_SPLAT_RE'"
+sr_check "no kernel warnings" klog_clean
 sr_done

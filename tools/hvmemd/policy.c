@@ -103,7 +103,29 @@ static double saved(const struct pol_vm_in *v, double a, double b)
 	       (pol_curve_ratio(&v->curve, a) - pol_curve_ratio(&v->curve, b));
 }
 
-/* Step 1: the desired target from the guest metric. */
+/*
+ * Never shrunk: swapping in past the threshold (@measured_only), or also
+ * when its rate is not known yet. Only a measured storm raises the floor.
+ */
+static bool storming(const struct pol_global *g, const struct pol_vm_in *v, bool measured_only)
+{
+	if (!(v->valid & POL_HAVE_ACTUAL) || !(g->swapin_storm_pages_s > 0))
+		return false;
+	if (v->valid & POL_HAVE_SWAPIN)
+		return v->swapin_pages_s > g->swapin_storm_pages_s;
+	return !measured_only && (v->valid & POL_SWAPIN_PENDING);
+}
+
+/*
+ * Step 1: the desired target from the guest metric. The guest's total
+ * leaves out what its kernel keeps for itself (image, reserved memory):
+ * actual - total, added back (at most half of actual, against stale stats).
+ * A guest that swaps in at all while it has less available than its
+ * headroom needs more than it uses, how much it cannot say (its usage is
+ * bounded by its balloon): it wants its current size plus headroom. Any
+ * swap-in rate counts, not only a storm: a squeezed guest under nested
+ * virtualization may swap in only a few pages a second.
+ */
 static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 		       struct pol_vm_out *o)
 {
@@ -124,11 +146,31 @@ static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 		return want;
 	}
 	uint64_t used = v->total_mib > v->avail_mib ? v->total_mib - v->avail_mib : 0;
+	uint64_t kept = 0;
 
-	want = (uint64_t)ceil((double)used * (1.0 + g->headroom_pct / 100.0));
+	if ((v->valid & POL_HAVE_ACTUAL) && v->actual_mib > v->total_mib)
+		kept = v->actual_mib - v->total_mib;
+	if (kept > v->actual_mib / 2)
+		kept = v->actual_mib / 2;
+	want = (uint64_t)ceil((double)used * (100.0 + g->headroom_pct) / 100.0) + kept;
+	if (kept)
+		why(o, "used %llu +%g%% +%llu kernel -> %llu", (unsigned long long)used,
+		    g->headroom_pct, (unsigned long long)kept, (unsigned long long)want);
+	else
+		why(o, "used %llu +%g%% -> %llu", (unsigned long long)used, g->headroom_pct,
+		    (unsigned long long)want);
+	if ((v->valid & POL_HAVE_SWAPIN) && (v->valid & POL_HAVE_ACTUAL) && v->swapin_pages_s > 0 &&
+	    (double)v->avail_mib * 100.0 < g->headroom_pct * (double)used) {
+		uint64_t grow = (uint64_t)ceil((double)v->actual_mib *
+					       (100.0 + g->headroom_pct) / 100.0);
+
+		if (grow > want) {
+			want = grow;
+			why(o, "swapping in, short of headroom: grow to %llu",
+			    (unsigned long long)want);
+		}
+	}
 	want = clamp_u64(want, v->min_mib, v->max_mib);
-	why(o, "used %llu +%g%% -> %llu", (unsigned long long)used, g->headroom_pct,
-	    (unsigned long long)want);
 	if (v->valid & POL_HAVE_PREV) {
 		uint64_t prev = v->prev_desired_mib, d = dist(want, prev);
 
@@ -162,19 +204,6 @@ static double active_fraction(const struct pol_global *g, const struct pol_vm_in
 	else if ((v->valid & POL_HAVE_STATS) && v->total_mib)
 		f = 1.0 - (double)v->free_mib / (double)v->total_mib;
 	return f < 0 ? 0 : f > 1 ? 1 : f;
-}
-
-/*
- * Never shrunk: swapping in past the threshold (@measured_only), or also
- * when its rate is not known yet. Only a measured storm raises the floor.
- */
-static bool storming(const struct pol_global *g, const struct pol_vm_in *v, bool measured_only)
-{
-	if (!(v->valid & POL_HAVE_ACTUAL) || !(g->swapin_storm_pages_s > 0))
-		return false;
-	if (v->valid & POL_HAVE_SWAPIN)
-		return v->swapin_pages_s > g->swapin_storm_pages_s;
-	return !measured_only && (v->valid & POL_SWAPIN_PENDING);
 }
 
 /*

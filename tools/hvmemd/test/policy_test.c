@@ -140,6 +140,49 @@ TEST(target_from_guest_metric)
 	EXPECT_NE(NULL, strstr(out[0].reason, "shrink 2048 -> 1100"));
 }
 
+/*
+ * The guest's total leaves out its kernel's own memory (actual - total):
+ * added back to the target, else a small guest is ballooned below what it
+ * runs on. A guest squeezed below its working set swaps in with nothing
+ * available: its usage cannot show what it needs, so it grows by headroom.
+ */
+TEST(target_counts_kernel_memory_and_grows_a_swapping_guest)
+{
+	struct pol_vm_in in[2] = { vm(200, 100, 50), vm(100, 2, 1) };
+	struct pol_vm_out out[2];
+	struct pol_result res;
+	struct pol_global g = G0;
+
+	g.budget_mib = 8192;
+	in[0].actual_mib = 230;			/* 30 MiB the guest does not manage */
+	in[1].actual_mib = 120;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
+	EXPECT_EQ(140, out[0].target_mib);	/* 100 used + 10% + 30 */
+	EXPECT_NE(NULL, strstr(out[0].reason, "+30 kernel"));
+	EXPECT_EQ(128, out[1].target_mib);	/* 98 + 10% -> 108, + 20: no storm */
+	/* the same guest swapping in, even slowly (no storm): its size + 10% */
+	in[1].valid |= POL_HAVE_SWAPIN;
+	in[1].swapin_pages_s = 3;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
+	EXPECT_EQ(132, out[1].target_mib);
+	EXPECT_EQ(132, out[1].command_mib);
+	EXPECT_NE(NULL, strstr(out[1].reason, "short of headroom"));
+	in[1].swapin_pages_s = 5000;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
+	EXPECT_EQ(132, out[1].target_mib);
+	/* swapping in with headroom left: usage speaks for itself */
+	in[1].avail_mib = 30;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
+	EXPECT_EQ(97, out[1].desired_mib);	/* 70 + 10% -> 77, + 20 */
+	EXPECT_EQ(120, out[1].target_mib);	/* the storm floor: not shrunk */
+	/* stale stats (total far below actual) count at most half of actual */
+	in[0].total_mib = 10;
+	in[0].avail_mib = 5;
+	in[0].free_mib = 5;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
+	EXPECT_EQ(6 + 115, out[0].target_mib);
+}
+
 TEST(identical_vms_equal)
 {
 	static const double taus[] = { 0, 0.5, 0.75, 0.99 };

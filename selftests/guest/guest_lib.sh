@@ -3,7 +3,8 @@
 # Shared helpers of the guest end-to-end tests (sourced). Prints TAP.
 #
 # One guest run: gt_run_swap DISK [GUEST OPTIONS...] runs a GT_MEM MiB guest
-# (scripts/guest) that swaps onto DISK (its /dev/vda, swapon --discard=pages)
+# (scripts/guest) that swaps onto DISK (its /dev/vda, swapon --discard=pages;
+# DISK "-": a --paused-hook among the options plugs it)
 # with the balloon inflated over QMP to GT_BALLOON MiB, runs hvmem-workload
 # (GT_MIB MiB, GT_MIX, GT_PASSES random passes), swapoff, then blkdiscard
 # of the whole disk. Sizes are
@@ -77,11 +78,13 @@ gt_field() {	# gt_field KEY FILE: KEY=VALUE from the last RESULT/GUEST-* line ha
 	grep -o "\b$1=[0-9a-f.]*" "$2" | tail -n 1 | cut -d= -f2
 }
 
-gt_run_swap() {	# gt_run_swap DISK [scripts/guest run options...]
+gt_run_swap() {	# gt_run_swap DISK|- [scripts/guest run options...]
 	local disk=$1 t0 err
+	local -a dopt=()
 	shift
 	t0=$SECONDS
-	"$GT_TOP/scripts/guest" run --mem "$GT_MEM" --balloon "$GT_BALLOON" --disk "$disk" \
+	[ "$disk" = - ] || dopt=(--disk "$disk")	# -: a --paused-hook plugs it
+	"$GT_TOP/scripts/guest" run --mem "$GT_MEM" --balloon "$GT_BALLOON" "${dopt[@]}" \
 		--stats "$gt_dir/stats.json" --console "$gt_dir/console" --timeout "${GT_TIMEOUT:-780}" "$@" -- "
 		hg_swapon /dev/vda pages $((GT_SWAP_MIB << 10)) || exit 10
 		echo GUEST-SWAP-ON \$(grep -c /dev/vda /proc/swaps)
@@ -96,6 +99,8 @@ gt_run_swap() {	# gt_run_swap DISK [scripts/guest run options...]
 		# what swap did not discard (clusters kept by swap-cached pages
 		# until swapoff, which discards nothing): the whole disk
 		blkdiscard /dev/vda && echo GUEST-BLKDISCARD done
+		# a moment for samplers of the device to see it emptied
+		sleep 2
 		exit \$wrc" >"$gt_dir/out" 2>"$gt_dir/err"
 	gt_rc=$?
 	err=$gt_dir/err
@@ -176,6 +181,40 @@ gt_vswap_create() {
 }
 
 gt_vswap_destroy() { hvmemctl vswap destroy "$1"; }
+
+# gt_vswap_plug SIZE_BYTES STATE_FILE, as scripts/guest's --paused-hook
+# (GUEST_PID and GUEST_QMP set, QEMU paused): bind the QEMU process itself
+# to hvmem, create an hvmem swap device of that VM and plug it into the
+# guest as its next virtio disk (QMP blockdev-add and device_add; O_DIRECT,
+# aio=native, discard=unmap). Writes "vmid=N dev=/dev/hvswapM" to STATE_FILE
+# first, so the caller can clean up whatever step failed. When QEMU exits
+# its binding ends and the device is dead (reads and writes fail) until
+# destroyed.
+gt_vswap_plug() {
+	local size=$1 state=$2 id dev q="python3 $GT_TOP/scripts/qmp.py $GUEST_QMP raw"
+	: >"$state"
+	id=$(hvmemctl vm bind pid "$GUEST_PID" | sed -n 's/^bound vm \([0-9]*\).*/\1/p')
+	[ -n "$id" ] || return 1
+	echo "vmid=$id" >"$state"
+	dev=$(gt_vswap_create "$id" "$size") || return 1
+	echo "vmid=$id dev=$dev" >"$state"
+	$q "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"host_device\",
+		\"node-name\": \"hvswap\", \"filename\": \"$dev\", \"cache\": {\"direct\": true},
+		\"aio\": \"native\", \"discard\": \"unmap\"}}" >/dev/null || return 1
+	$q "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"virtio-blk-pci\",
+		\"drive\": \"hvswap\", \"id\": \"hvswap\", \"serial\": \"hvswap\"}}" >/dev/null
+}
+
+# gt_vswap_unplugged STATE_FILE: after the guest, destroy the device that
+# gt_vswap_plug made and unbind its VM (normally gone with QEMU already)
+gt_vswap_unplugged() {
+	local dev id
+	dev=$(sed -n 's/.*dev=\([^ ]*\).*/\1/p' "$1" 2>/dev/null)
+	id=$(sed -n 's/^vmid=\([0-9]*\).*/\1/p' "$1" 2>/dev/null)
+	[ -z "$dev" ] || gt_vswap_destroy "$dev" >/dev/null
+	[ -z "$id" ] || hvmemctl vm unbind "$id" >/dev/null 2>&1
+	return 0
+}
 
 # gt_vswap_counters DEV: "name value" lines of the device's sysfs counters
 gt_vswap_counters() {

@@ -6,14 +6,16 @@
  *
  *   hvmem_workload --mib N [--seed S] [--mix zero:Z,dup:D,compressible:C,random:R]
  *                  [--pattern seq|random|hot] [--hot PCT] [--passes P]
- *                  [--rewrite PCT] [--inject-corrupt K] [--quiet]
+ *                  [--seconds T] [--rewrite PCT] [--inject-corrupt K] [--quiet]
  *
  * 1. fill: N MiB of anonymous memory, page by page, each page's content a
  *    function of (seed, index, generation 0) and its kind (the mix, default
  *    zero:10,dup:20,compressible:40,random:30; see workload_core.c);
  * 2. access: P passes of N-MiB-worth page accesses in the pattern: seq (in
  *    order), random (uniform), hot (90% of accesses in a hot set of PCT% of
- *    the pages, default 20); every access verifies the page;
+ *    the pages, default 20); every access verifies the page; with --seconds
+ *    T, passes go on (a pass may end early) until T seconds of access have
+ *    passed, at least --passes of them (0 allowed: a run of T seconds);
  * 3. rewrite: PCT% of the pages (default 10) get a new generation and new
  *    content;
  * 4. verify: every page, in order.
@@ -22,9 +24,12 @@
  *
  * Prints each phase's time and throughput, then one machine-readable line:
  *   RESULT pages=N verified=V corrupt=C checks=X rewritten=W fill_s=..
- *     access_s=.. verify_s=.. total_s=.. mibps=.. digest=HEX
+ *     access_s=.. verify_s=.. total_s=.. mibps=.. accesses=A access_mibps=..
+ *     digest=HEX
  * verified + corrupt = pages; corrupt counts pages found wrong at any check;
- * digest is a hash of the final contents (equal for equal seed and options).
+ * digest is a hash of the final contents (equal for equal seed and options);
+ * accesses counts the page accesses of phase 2 and access_mibps their rate
+ * (the throughput of a time-bounded run).
  * Exit status: 0 when no page was corrupt, 1 when one was, 2 on bad usage.
  */
 #include <errno.h>
@@ -43,7 +48,7 @@ static struct {
 	uint64_t seed;
 	struct wl_mix mix;
 	enum pattern pattern;
-	unsigned int hot_pct, passes, rewrite_pct, quiet;
+	unsigned int hot_pct, passes, rewrite_pct, quiet, seconds;
 	unsigned long inject;
 } o = { .seed = 1, .pattern = P_RANDOM, .hot_pct = 20, .passes = 2, .rewrite_pct = 10 };
 
@@ -64,8 +69,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: hvmem_workload --mib N [--seed S] [--mix zero:Z,dup:D,compressible:C,random:R]\n"
-		"       [--pattern seq|random|hot] [--hot PCT] [--passes P] [--rewrite PCT]\n"
-		"       [--inject-corrupt K] [--quiet]\n");
+		"       [--pattern seq|random|hot] [--hot PCT] [--passes P] [--seconds T]\n"
+		"       [--rewrite PCT] [--inject-corrupt K] [--quiet]\n");
 	exit(2);
 }
 
@@ -103,10 +108,10 @@ int main(int argc, char **argv)
 		{ "mib", 1, 0, 'm' }, { "seed", 1, 0, 's' }, { "mix", 1, 0, 'x' },
 		{ "pattern", 1, 0, 'p' }, { "hot", 1, 0, 'h' }, { "passes", 1, 0, 'P' },
 		{ "rewrite", 1, 0, 'r' }, { "inject-corrupt", 1, 0, 'I' },
-		{ "quiet", 0, 0, 'q' }, { 0, 0, 0, 0 },
+		{ "quiet", 0, 0, 'q' }, { "seconds", 1, 0, 'T' }, { 0, 0, 0, 0 },
 	};
-	unsigned long i, n, counts[WL_NKINDS] = { 0 }, rewritten = 0, verified;
-	double t0, t1, t_fill, t_access = 0, t_verify, mib;
+	unsigned long i, n, counts[WL_NKINDS] = { 0 }, rewritten = 0, verified, accesses = 0;
+	double t0, t1, t_fill, t_access = 0, t_verify, mib, t_start;
 	uint64_t st, digest = 0;
 	unsigned int pass;
 	int c;
@@ -128,6 +133,7 @@ int main(int argc, char **argv)
 		case 'r': o.rewrite_pct = (unsigned int)parse_ul(optarg, 100); break;
 		case 'I': o.inject = parse_ul(optarg, ~0UL); break;
 		case 'q': o.quiet = 1; break;
+		case 'T': o.seconds = (unsigned int)parse_ul(optarg, 86400); break;
 		default: usage();
 		}
 	}
@@ -164,7 +170,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	st = wl_mix64(o.seed ^ 0xacce55ULL);
-	for (pass = 0; pass < o.passes; pass++) {
+	t_start = now();
+	for (pass = 0; pass < o.passes || (o.seconds && now() - t_start < o.seconds); pass++) {
 		unsigned long hot = n * o.hot_pct / 100, hot_start;
 
 		if (!hot)
@@ -182,13 +189,19 @@ int main(int argc, char **argv)
 			else
 				idx = hot_start + wl_mix64(st) % hot;
 			check(idx);
+			accesses++;
+			/* a time-bounded run may end a pass early (past --passes) */
+			if (o.seconds && pass >= o.passes && !(i & 255) && now() - t_start >= o.seconds) {
+				i++;
+				break;
+			}
 		}
 		t1 = now();
 		t_access += t1 - t0;
 		if (!o.quiet)
 			printf("hvmem_workload: access pass %u (%s): %lu pages in %.2f s (%.1f MiB/s)\n",
 			       pass + 1, o.pattern == P_SEQ ? "seq" : o.pattern == P_RANDOM ? "random" : "hot",
-			       n, t1 - t0, mib / (t1 - t0 > 0 ? t1 - t0 : 1e-9));
+			       i, t1 - t0, (double)i * WL_PAGE / 1048576.0 / (t1 - t0 > 0 ? t1 - t0 : 1e-9));
 		fflush(stdout);
 	}
 
@@ -217,10 +230,12 @@ int main(int argc, char **argv)
 	verified = n - nbad;
 	printf("hvmem_workload: verify: %lu pages verified, %lu corrupt, in %.2f s (%.1f MiB/s)\n",
 	       verified, nbad, t_verify, mib / (t_verify > 0 ? t_verify : 1e-9));
-	printf("RESULT pages=%lu verified=%lu corrupt=%lu checks=%lu rewritten=%lu fill_s=%.2f access_s=%.2f verify_s=%.2f total_s=%.2f mibps=%.1f digest=%016llx\n",
+	printf("RESULT pages=%lu verified=%lu corrupt=%lu checks=%lu rewritten=%lu fill_s=%.2f access_s=%.2f verify_s=%.2f total_s=%.2f mibps=%.1f accesses=%lu access_mibps=%.2f digest=%016llx\n",
 	       n, verified, nbad, checks, rewritten, t_fill, t_access, t_verify,
 	       t_fill + t_access + t_verify,
-	       mib * (2.0 + o.passes) / (t_fill + t_access + t_verify > 0 ? t_fill + t_access + t_verify : 1e-9),
+	       (mib * 2.0 + (double)accesses * WL_PAGE / 1048576.0) /
+	       (t_fill + t_access + t_verify > 0 ? t_fill + t_access + t_verify : 1e-9),
+	       accesses, (double)accesses * WL_PAGE / 1048576.0 / (t_access > 0 ? t_access : 1e-9),
 	       (unsigned long long)digest);
 	return nbad ? 1 : 0;
 }

@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvmemd with three real Linux guests (sched_lib.sh): busy runs a verified
+# working set of GS_W MiB, idle does nothing, late starts the same workload
+# halfway through. The budget (GS_BUDGET, default 400 MiB, under the 768 MiB
+# the guests boot with) holds what they need once idle has shrunk. Checks,
+# from hvmemd's status every second:
+# - no sample has the sum of targets over the budget, or a target outside
+#   [min, max];
+# - the idle guest is ballooned down to under half its memory;
+# - busy keeps at least W + 10% (the headroom) through the second half of
+#   its run;
+# - late is ballooned down while idle, and gets W + 10% back within
+#   GS_GROW_PERIODS (default 30) periods of starting its workload;
+# - every page of both workloads verifies; hvmemd exits 0 on SIGTERM; no
+#   splat in the guests or the test VM;
+# - with hvmem swap devices (GS_SWAP=vswap, the default), busy's and late's
+#   swap shows in hvmemd's status: cache pages and a miss-rate curve.
+# Debian's kernel only (HVMEM_SKIP_KVM).
+. "$(dirname "$0")/guest_lib.sh"
+. "$(dirname "$0")/sched_lib.sh"
+gt_require_guest
+command -v jq >/dev/null || gt_skip_all "no jq"
+trap 'gs_cleanup; gt_cleanup_dir' EXIT
+budget=${GS_BUDGET:-400}
+need=$((GS_W + (GS_W + 9) / 10))	# W + 10% headroom
+num_lt() { [ -n "$1" ] && [ "$1" -lt "$2" ]; }	# num_lt VALUE MAX: VALUE set and < MAX
+num_ge() { [ -n "$1" ] && [ "$1" -ge "$2" ]; }
+
+gs_run hvmemd "$budget" || gt_skip_all "no swap devices or no hvmem modules"
+d=$gt_dir/hvmemd
+sed 's/^/# hvmemd: /' "$d/hvmemd.log" | grep -vE 'debug|qmp event' | head -n 60
+awk -F'\t' '$2 != "mark" && $1 % 10 == 0 { printf "# t=%ss %s %s actual %s target %s total %s avail %s swapin %s cache %s curve %s: %s\n", $1, $2, $3, $4, $5, $8, $9, $10, $13, $12, $11 }
+	$2 == "mark" { printf "# t=%ss --- %s %s\n", $1, $3, $4 }' "$d/timeline.tsv"
+
+gt_check "busy: workload exited 0 (rc ${gs_rc[busy]})" [ "${gs_rc[busy]}" = 0 ]
+gt_check "late: workload exited 0 (rc ${gs_rc[late]})" [ "${gs_rc[late]}" = 0 ]
+gt_check "idle guest ran until stopped" [ -n "$(gs_mark hvmemd idle start)" ]
+for name in busy late; do
+	gt_check "$name: every page verified (${gs_verified[$name]:-?} of ${gs_pages[$name]:-?})" \
+		[ -n "${gs_pages[$name]}" -a "${gs_verified[$name]:-x}" = "${gs_pages[$name]}" \
+		  -a "${gs_corrupt[$name]:-x}" = 0 ]
+done
+gt_check "hvmemd exited 0 on SIGTERM (rc $gs_hvmemd_rc)" [ "$gs_hvmemd_rc" = 0 ]
+
+# Budget, min and max in every sample.
+bad=$(awk -F'\t' -v b="$budget" -v max="$GS_MEM" '
+	$2 == "mark" || $5 == "-" { next }
+	{ sum[$1] += $5; if ($5 < $7 || $5 > max) bad++ }
+	END { for (t in sum) if (sum[t] > b) bad++; print bad + 0 }' "$d/timeline.tsv")
+n=$(awk -F'\t' '$2 != "mark" && $5 != "-"' "$d/timeline.tsv" | wc -l)
+gt_check "$n samples: sum of targets <= $budget, targets within [min, max] ($bad broken)" \
+	[ "$n" -gt 30 -a "$bad" = 0 ]
+
+bs=$(gs_mark hvmemd busy start) be=$(gs_mark hvmemd busy end)
+ls=$(gs_mark hvmemd late start) le=$(gs_mark hvmemd late end)
+gt_diag "marks (s): busy $bs-$be, late $ls-$le, W + headroom $need MiB"
+
+# idle: ballooned down once the others run
+idle_end=$(gs_col hvmemd idle "${le:-0}" 99999 4 | sort -n | tail -n 1)
+idle_min=$(gs_col hvmemd idle 0 99999 4 | sort -n | head -n 1)
+gt_check "idle ballooned down: ${idle_min:-?} MiB at least, ${idle_end:-?} MiB after late ended (< $((GS_MEM / 2)))" \
+	num_lt "$idle_end" $((GS_MEM / 2))
+
+# busy: at least W + headroom through the second half of its run
+if [ -n "$bs" ] && [ -n "$be" ]; then
+	busy_min=$(gs_col hvmemd busy $(((bs + be) / 2)) "$be" 4 | sort -n | head -n 1)
+fi
+gt_check "busy kept ${busy_min:-?} MiB at least in its second half (>= $need)" \
+	num_ge "${busy_min:-}" "$need"
+
+# late: down while idle, then back within GS_GROW_PERIODS periods
+if [ -n "$ls" ]; then
+	late_low=$(gs_col hvmemd late $((ls - 10)) "$ls" 4 | sort -n | head -n 1)
+	late_up=$(awk -F'\t' -v s="$ls" -v w="$need" \
+		'$2 == "late" && $1 + 0 >= s && $4 != "-" && $4 + 0 >= w { print $1; exit }' "$d/timeline.tsv")
+fi
+gt_check "late was ballooned down before it started (${late_low:-?} MiB < $((GS_MEM / 2)))" \
+	num_lt "${late_low:-}" $((GS_MEM / 2))
+periods=
+[ -z "${late_up:-}" ] || periods=$(((late_up - ls + GS_PERIOD - 1) / GS_PERIOD))
+gt_check "late got $need MiB back ${periods:+after $periods periods }(<= ${GS_GROW_PERIODS:-30})" \
+	num_lt "$periods" $((${GS_GROW_PERIODS:-30} + 1))
+
+# the guests' swap went through hvmem: cache counters and curves in hvmemd
+if [ "$GS_SWAP" = vswap ]; then
+	for name in busy late; do
+		pk=$(awk -F'\t' -v n="$name" '$2 == n && $13 ~ /^[0-9]+$/ && $13 > m { m = $13 } END { print m + 0 }' "$d/timeline.tsv")
+		cv=$(awk -F'\t' -v n="$name" '$2 == n && $12 ~ /^ok/ { c = $12; k = $14 } END { if (c) print c ", knee " k " MiB" }' "$d/timeline.tsv")
+		gt_check "$name: hvmemd saw its swap in the cache (peak $pk pages)" [ "$pk" -gt 1000 ]
+		gt_check "$name: hvmemd had its miss-rate curve (${cv:-none})" [ -n "$cv" ]
+	done
+fi
+for name in $GS_NAMES; do
+	gt_check "$name: guest kernel log free of splats" \
+		bash -c "! grep -aE '$KLOG_SPLAT_RE' '$d/$name.console'"
+done
+gt_check_klog
+gt_done

@@ -294,6 +294,7 @@ static u64 mrc_wt_track_sampled(struct mrc_wtrack *wt, bool count_only)
 		end = r->base + r->npages;
 		for (g = r->base; g < end; g = next) {
 			next = min(end, (g | (MRC_WT_REGION_PAGES - 1)) + 1);
+			cond_resched();
 			if (!mrc_sampled(&wt->ctx->mrc, g))
 				continue;
 			n += next - g;
@@ -301,7 +302,6 @@ static u64 mrc_wt_track_sampled(struct mrc_wtrack *wt, bool count_only)
 				continue;
 			for (; g < next; g++)
 				mrc_wt_track(wt, g);
-			cond_resched();
 		}
 	}
 	return n;

@@ -34,14 +34,17 @@ static void mrc_ctx_free_work(struct work_struct *work)
  * @s_max: most pages in the sample, 1 .. HVMEM_MRC_SMAX_MAX
  * @threshold: initial sampling threshold, 1 .. HVMEM_MRC_RATE_ONE
  * @near: pages of the exact near stack, 0 .. HVMEM_MRC_NEAR_MAX
+ * @key_shift: sample pages by page >> @key_shift (mrc_core.h), 0 for
+ *	single pages
  *
  * Return: the context with one reference, or an ERR_PTR (-EINVAL, -ENOMEM).
  */
-struct mrc_ctx *mrc_ctx_create(u32 vm_id, u32 s_max, u64 threshold, u32 near)
+struct mrc_ctx *mrc_ctx_create(u32 vm_id, u32 s_max, u64 threshold, u32 near,
+			       u32 key_shift)
 {
 	struct mrc_params p = {
 		.threshold = threshold, .s_max = s_max, .init_cap = s_max + 1,
-		.near = near,
+		.near = near, .key_shift = key_shift,
 	};
 	struct mrc_ctx *ctx;
 	int ret;

@@ -39,7 +39,8 @@ int mrc_init(struct mrc *m, const struct mrc_params *p)
 
 	memset(m, 0, sizeof(*m));
 	if (!p->threshold || p->threshold > MRC_RATE_ONE || !p->s_max ||
-	    p->s_max >= MRC_LRU_MAX_CAP || p->near > MRC_NEAR_MAX)
+	    p->s_max >= MRC_LRU_MAX_CAP || p->near > MRC_NEAR_MAX ||
+	    p->key_shift > MRC_KEY_SHIFT_MAX)
 		return -EINVAL;
 	cap = clamp(p->init_cap, 2U, p->s_max + 1);
 	m->hist = kvzalloc(sizeof(*m->hist), GFP_KERNEL);
@@ -60,6 +61,7 @@ int mrc_init(struct mrc *m, const struct mrc_params *p)
 		return ret;
 	}
 	m->seed = p->seed;
+	m->key_shift = p->key_shift;
 	m->s_max = p->s_max;
 	mrc_set_threshold(m, p->threshold);
 	return 0;

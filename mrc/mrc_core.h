@@ -42,6 +42,8 @@
  * ~25k pages it keeps the MAE of every hash seed below 0.002 (README).
  */
 #define MRC_S_MAX_DEFAULT	19000
+/* Largest key_shift: groups of up to 2^30 pages. */
+#define MRC_KEY_SHIFT_MAX	30
 /* Miss ratios are returned in parts per 10^9. */
 #define MRC_RATIO_ONE		1000000000U
 
@@ -53,6 +55,7 @@
  *	everything, a smaller value grows by doubling as needed
  * @seed: hash seed
  * @near: pages of the exact near stack, 0 .. MRC_NEAR_MAX (0: none)
+ * @key_shift: sample by page >> @key_shift, 0 .. MRC_KEY_SHIFT_MAX
  */
 struct mrc_params {
 	u64 threshold;
@@ -60,6 +63,7 @@ struct mrc_params {
 	u32 init_cap;
 	u64 seed;
 	u32 near;
+	u32 key_shift;
 };
 
 /**
@@ -80,6 +84,7 @@ struct mrc_params {
  * @near_cap: size of the near stack
  * @near_len: pages in it
  * @far: references not found in the near stack (when @near_cap)
+ * @key_shift: pages are sampled by page >> @key_shift
  */
 struct mrc {
 	struct mrc_lru lru;
@@ -98,6 +103,7 @@ struct mrc {
 	u32 near_cap;
 	u32 near_len;
 	u64 far;
+	u32 key_shift;
 };
 
 int mrc_init(struct mrc *m, const struct mrc_params *p);
@@ -135,16 +141,29 @@ static inline u64 mrc_hash(u64 page, u64 seed)
 }
 
 /**
+ * mrc_hv() - sampling hash value of a page in a curve
+ * @m: curve
+ * @page: page number
+ *
+ * Return: the hash of its sampling key (@page >> key_shift), 32 bits.
+ */
+static inline u32 mrc_hv(const struct mrc *m, u64 page)
+{
+	return (u32)(mrc_hash(page >> m->key_shift, m->seed) >> 32);
+}
+
+/**
  * mrc_sampled() - whether references to a page are sampled
  * @m: curve
  * @page: page number
  *
- * Return: true if @page is in the sampling range; the caller may skip
+ * Return: true if @page is in the sampling range (with a key_shift, so
+ * are all pages of its group); the caller may skip
  * work (tracing) for pages that are not.
  */
 static inline bool mrc_sampled(const struct mrc *m, u64 page)
 {
-	return (mrc_hash(page, m->seed) >> 32) < m->threshold;
+	return mrc_hv(m, page) < m->threshold;
 }
 
 /*
@@ -184,7 +203,7 @@ static inline int mrc_near_access(struct mrc *m, u64 page)
  */
 static inline void mrc_access(struct mrc *m, u64 page)
 {
-	u32 hv = (u32)(mrc_hash(page, m->seed) >> 32);
+	u32 hv = mrc_hv(m, page);
 	bool far = true;
 
 	m->refs++;
@@ -215,7 +234,7 @@ static inline void mrc_access(struct mrc *m, u64 page)
  */
 static inline void mrc_touch(struct mrc *m, u64 page)
 {
-	u32 hv = (u32)(mrc_hash(page, m->seed) >> 32);
+	u32 hv = mrc_hv(m, page);
 
 	if (m->near_cap)
 		mrc_near_access(m, page);

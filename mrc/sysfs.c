@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/mm/hvmem/mrc: defaults of new curves, and per bound VM
- * vms/<id>/{enabled,write_traps}. Documented in ABI/sysfs-kernel-mm-hvmem-mrc.
+ * vms/<id>/{enabled,write_traps,write_tracked}. Documented in ABI/sysfs-kernel-mm-hvmem-mrc.
  */
 #include <linux/kobject.h>
 #include <linux/mutex.h>
@@ -18,6 +18,11 @@ unsigned int mrc_default_near = 64;
 bool mrc_auto_enable = true;
 bool mrc_write_track;
 unsigned int mrc_untrace_ms = 100;
+/*
+ * 1% of a write-tracked VM's 2 MiB regions: 1% of its huge mappings lost,
+ * and 1% of the trap cost of tracking every gfn (README: Write tracking).
+ */
+unsigned int mrc_write_track_rate_ppm = 10000;
 
 static struct kobject *mrc_kobj, *mrc_vms_kobj;
 /* VM id -> its kobject under vms/ */
@@ -32,6 +37,17 @@ static DEFINE_MUTEX(mrc_sysfs_mutex);
 u64 mrc_default_threshold(void)
 {
 	return mrc_rate_threshold(READ_ONCE(mrc_default_rate_ppm), 1000000);
+}
+
+/**
+ * mrc_write_track_threshold() - sampling threshold of write-tracked curves
+ *
+ * Return: the lower of rate_ppm and write_track_rate_ppm, as a threshold.
+ */
+u64 mrc_write_track_threshold(void)
+{
+	return min(mrc_default_threshold(),
+		   mrc_rate_threshold(READ_ONCE(mrc_write_track_rate_ppm), 1000000));
 }
 
 static ssize_t s_max_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
@@ -75,6 +91,28 @@ static ssize_t rate_ppm_store(struct kobject *kobj, struct kobj_attribute *attr,
 }
 
 static struct kobj_attribute rate_ppm_attr = __ATTR_RW(rate_ppm);
+
+static ssize_t write_track_rate_ppm_show(struct kobject *kobj, struct kobj_attribute *attr,
+					 char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(mrc_write_track_rate_ppm));
+}
+
+static ssize_t write_track_rate_ppm_store(struct kobject *kobj, struct kobj_attribute *attr,
+					  const char *buf, size_t count)
+{
+	unsigned int v;
+	int ret = kstrtouint(buf, 0, &v);
+
+	if (ret)
+		return ret;
+	if (!v || v > 1000000)
+		return -EINVAL;
+	WRITE_ONCE(mrc_write_track_rate_ppm, v);
+	return count;
+}
+
+static struct kobj_attribute write_track_rate_ppm_attr = __ATTR_RW(write_track_rate_ppm);
 
 static ssize_t near_pages_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
@@ -163,6 +201,7 @@ static struct attribute *mrc_attrs[] = {
 	&auto_enable_attr.attr,
 	&write_track_attr.attr,
 	&untrace_ms_attr.attr,
+	&write_track_rate_ppm_attr.attr,
 	NULL,
 };
 
@@ -215,7 +254,7 @@ static ssize_t write_traps_show(struct kobject *kobj, struct kobj_attribute *att
 	int ret = mrc_kobj_vm_id(kobj, &id);
 
 	if (!ret)
-		ret = mrc_vm_write_traps(id, &traps);
+		ret = mrc_vm_write_traps(id, &traps, NULL);
 	if (ret)
 		return ret;
 	return sysfs_emit(buf, "%llu\n", traps);
@@ -223,9 +262,25 @@ static ssize_t write_traps_show(struct kobject *kobj, struct kobj_attribute *att
 
 static struct kobj_attribute write_traps_attr = __ATTR_RO(write_traps);
 
+static ssize_t write_tracked_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	u64 traps, tracked;
+	u32 id;
+	int ret = mrc_kobj_vm_id(kobj, &id);
+
+	if (!ret)
+		ret = mrc_vm_write_traps(id, &traps, &tracked);
+	if (ret)
+		return ret;
+	return sysfs_emit(buf, "%llu\n", tracked);
+}
+
+static struct kobj_attribute write_tracked_attr = __ATTR_RO(write_tracked);
+
 static struct attribute *mrc_vm_attrs[] = {
 	&enabled_attr.attr,
 	&write_traps_attr.attr,
+	&write_tracked_attr.attr,
 	NULL,
 };
 

@@ -66,10 +66,11 @@ static void mrc_vm_start_wtrack(struct mrc_ctx *ctx, struct hvmem_vm *vm)
  * mrc_vm_write_traps() - writes seen by a VM's write tracking
  * @vm_id: the VM
  * @traps: out: the count
+ * @tracked: out (if not NULL): gfns write-tracked now
  *
  * Return: 0, -ENODATA if the VM has no curve or no write tracking.
  */
-int mrc_vm_write_traps(u32 vm_id, u64 *traps)
+int mrc_vm_write_traps(u32 vm_id, u64 *traps, u64 *tracked)
 {
 	struct mrc_ctx *ctx;
 	int ret = -ENODATA;
@@ -78,6 +79,8 @@ int mrc_vm_write_traps(u32 vm_id, u64 *traps)
 	ctx = xa_load(&mrc_vms, vm_id);
 	if (ctx && ctx->wt) {
 		*traps = mrc_wtrack_traps(ctx->wt);
+		if (tracked)
+			*tracked = mrc_wtrack_tracked(ctx->wt);
 		ret = 0;
 	}
 	mutex_unlock(&mrc_vms_mutex);
@@ -90,7 +93,9 @@ int mrc_vm_write_traps(u32 vm_id, u64 *traps)
  *
  * Creates its context with the current sysfs defaults, fed by KVM write
  * tracking when write_track is set and the VM was bound by KVM fd (if
- * that fails, the curve is still created). Idempotent.
+ * that fails, the curve is still created). Such a curve samples whole
+ * 2 MiB regions of gfns, at write_track_rate_ppm at most, from every
+ * source. Idempotent.
  *
  * Return: 0, -ENOENT if the VM is not bound, -ENOMEM.
  */
@@ -98,6 +103,7 @@ int mrc_vm_enable(u32 vm_id)
 {
 	struct hvmem_vm *vm;
 	struct mrc_ctx *ctx;
+	bool wt;
 	int ret = 0;
 
 	vm = hvmem_vm_get(vm_id);
@@ -106,13 +112,16 @@ int mrc_vm_enable(u32 vm_id)
 	mutex_lock(&mrc_vms_mutex);
 	if (xa_load(&mrc_vms, vm_id))
 		goto out;
-	ctx = mrc_ctx_create(vm_id, READ_ONCE(mrc_default_s_max), mrc_default_threshold(),
-			     READ_ONCE(mrc_default_near));
+	wt = READ_ONCE(mrc_write_track) && hvmem_vm_kvm(vm);
+	/* One sampling key for all of the curve's sources: the region. */
+	ctx = mrc_ctx_create(vm_id, READ_ONCE(mrc_default_s_max),
+			     wt ? mrc_write_track_threshold() : mrc_default_threshold(),
+			     READ_ONCE(mrc_default_near), wt ? MRC_WT_REGION_SHIFT : 0);
 	if (IS_ERR(ctx)) {
 		ret = PTR_ERR(ctx);
 		goto out;
 	}
-	if (READ_ONCE(mrc_write_track) && hvmem_vm_kvm(vm))
+	if (wt)
 		mrc_vm_start_wtrack(ctx, vm);
 	ret = xa_err(xa_store_bh(&mrc_vms, vm_id, ctx, GFP_KERNEL));
 	if (ret) {
@@ -194,7 +203,7 @@ static long mrc_ioc_open(struct file *file, unsigned int cmd, void __user *uarg)
 		    o.threshold > HVMEM_MRC_RATE_ONE || o.near > HVMEM_MRC_NEAR_MAX)
 			return -EINVAL;
 		ctx = mrc_ctx_create(0, o.s_max ?: READ_ONCE(mrc_default_s_max),
-				     o.threshold ?: mrc_default_threshold(), o.near);
+				     o.threshold ?: mrc_default_threshold(), o.near, 0);
 		if (IS_ERR(ctx))
 			return PTR_ERR(ctx);
 	} else {

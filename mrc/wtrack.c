@@ -2,8 +2,15 @@
 /*
  * Access source: KVM external write tracking of a VM's sampled gfns.
  *
- * Every gfn of the VM's user memslots that the curve samples is
- * write-tracked (kvm_write_track_add_gfn): the guest's first write to it
+ * The curve samples whole 2 MiB regions (its key_shift is
+ * MRC_WT_REGION_SHIFT: all gfns of a region share one sampling hash). Every
+ * gfn of a sampled region in the VM's user memslots is write-tracked
+ * (kvm_write_track_add_gfn), the gfns of the other regions never are.
+ * KVM 6.12's __kvm_write_track_add_gfn() disallows the 2 MiB and 1 GiB
+ * mappings containing a tracked gfn (kvm_mmu_gfn_disallow_lpage) and
+ * write-protects its 4 KiB mapping, so only the sampled fraction of the
+ * 2 MiB mappings is lost; sampling single gfns lost nearly all of them.
+ * The guest's first write to a tracked gfn
  * faults, KVM emulates the write and calls track_write, which records a
  * reference. With an untrace period, the gfn is then untracked so that
  * further writes run at full speed, and retracked one to two periods later
@@ -22,8 +29,12 @@
 
 #include "mrc_internal.h"
 
-/* Gfns one generation can hold untraced; beyond, gfns stay traced. */
-#define MRC_WT_PENDING	4096
+/*
+ * Most gfns one generation can hold untraced (512 KiB per buffer); beyond,
+ * gfns stay traced. Buffers are sized to the gfns tracked at the start.
+ */
+#define MRC_WT_PENDING_MAX	65536
+#define MRC_WT_REGION_PAGES	BIT(MRC_WT_REGION_SHIFT)
 
 struct mrc_wt_region {
 	gfn_t base;
@@ -42,11 +53,13 @@ struct mrc_wt_region {
  * @pending: three buffers of untraced gfns: [@cur] filling, [@old] untraced
  *	for at least a period, the third spare
  * @npending: gfns in each buffer
+ * @pending_cap: entries of each buffer
  * @cur: buffer being filled
  * @old: buffer retraced next
  * @untrace_ms: untrace period, 0 to keep gfns traced
  * @retrace: retraces @old every @untrace_ms
  * @traps: writes to sampled gfns seen
+ * @tracked: gfns we hold a write-track count on
  */
 struct mrc_wtrack {
 	struct kvm_page_track_notifier_node node;
@@ -57,10 +70,12 @@ struct mrc_wtrack {
 	unsigned int nregions;
 	u64 *pending[3];
 	unsigned int npending[3];
+	unsigned int pending_cap;
 	unsigned int cur, old;
 	unsigned int untrace_ms;
 	struct delayed_work retrace;
 	atomic64_t traps;
+	atomic64_t tracked;
 };
 
 static int (*wt_register)(struct kvm *kvm, struct kvm_page_track_notifier_node *n);
@@ -134,16 +149,22 @@ static void mrc_wt_untrack(struct mrc_wtrack *wt, gfn_t gfn)
 {
 	unsigned long bit, *map = mrc_wt_bitmap(wt, gfn, &bit);
 
-	if (map && test_and_clear_bit(bit, map))
+	if (map && test_and_clear_bit(bit, map)) {
 		wt_remove(wt->kvm, gfn);
+		atomic64_dec(&wt->tracked);
+	}
 }
 
 static void mrc_wt_track(struct mrc_wtrack *wt, gfn_t gfn)
 {
 	unsigned long bit, *map = mrc_wt_bitmap(wt, gfn, &bit);
 
-	if (map && !test_and_set_bit(bit, map) && wt_add(wt->kvm, gfn))
+	if (!map || test_and_set_bit(bit, map))
+		return;
+	if (wt_add(wt->kvm, gfn))
 		clear_bit(bit, map);
+	else
+		atomic64_inc(&wt->tracked);
 }
 
 static void mrc_wt_write(gpa_t gpa, const u8 *new, int bytes,
@@ -163,7 +184,7 @@ static void mrc_wt_write(gpa_t gpa, const u8 *new, int bytes,
 	if (!wt->untrace_ms)
 		return;
 	spin_lock(&wt->lock);
-	if (wt->npending[wt->cur] < MRC_WT_PENDING) {
+	if (wt->npending[wt->cur] < wt->pending_cap) {
 		wt->pending[wt->cur][wt->npending[wt->cur]++] = gfn;
 		queued = true;
 	}
@@ -257,22 +278,33 @@ out:
 	return ret;
 }
 
-/* Track every sampled gfn of the snapshot. */
-static void mrc_wt_track_sampled(struct mrc_wtrack *wt)
+/*
+ * Track every gfn of the snapshot's sampled 2 MiB regions (one hash per
+ * region), or with @count_only count them. Return: the gfns.
+ */
+static u64 mrc_wt_track_sampled(struct mrc_wtrack *wt, bool count_only)
 {
 	unsigned int i;
-	gfn_t g;
+	gfn_t g, next, end;
+	u64 n = 0;
 
 	for (i = 0; i < wt->nregions; i++) {
 		struct mrc_wt_region *r = &wt->regions[i];
 
-		for (g = r->base; g < r->base + r->npages; g++) {
-			if (mrc_sampled(&wt->ctx->mrc, g))
+		end = r->base + r->npages;
+		for (g = r->base; g < end; g = next) {
+			next = min(end, (g | (MRC_WT_REGION_PAGES - 1)) + 1);
+			cond_resched();
+			if (!mrc_sampled(&wt->ctx->mrc, g))
+				continue;
+			n += next - g;
+			if (count_only)
+				continue;
+			for (; g < next; g++)
 				mrc_wt_track(wt, g);
-			if (!((g - r->base) & 1023))
-				cond_resched();
 		}
 	}
+	return n;
 }
 
 static void mrc_wt_free(struct mrc_wtrack *wt)
@@ -321,16 +353,18 @@ struct mrc_wtrack *mrc_wtrack_start(struct mrc_ctx *ctx, struct kvm *kvm,
 	wt->node.track_write = mrc_wt_write;
 	wt->node.track_remove_region = mrc_wt_remove_region;
 	wt->old = 1;
+	ret = mrc_wt_snapshot_memslots(wt);
+	if (ret)
+		goto err_free;
+	/* The sample only shrinks: room for every gfn tracked now, bounded. */
+	wt->pending_cap = clamp_t(u64, mrc_wt_track_sampled(wt, true), 64, MRC_WT_PENDING_MAX);
 	for (i = 0; untrace_ms && i < 3; i++) {
-		wt->pending[i] = kvmalloc_array(MRC_WT_PENDING, sizeof(u64), GFP_KERNEL);
+		wt->pending[i] = kvmalloc_array(wt->pending_cap, sizeof(u64), GFP_KERNEL);
 		if (!wt->pending[i]) {
 			ret = -ENOMEM;
 			goto err_free;
 		}
 	}
-	ret = mrc_wt_snapshot_memslots(wt);
-	if (ret)
-		goto err_free;
 	/* KVM accepts notifiers only from the VM's own address space. */
 	if (current->mm == mm) {
 		ret = wt_register(kvm, &wt->node);
@@ -344,7 +378,7 @@ struct mrc_wtrack *mrc_wtrack_start(struct mrc_ctx *ctx, struct kvm *kvm,
 	}
 	if (ret)
 		goto err_free;
-	mrc_wt_track_sampled(wt);
+	mrc_wt_track_sampled(wt, false);
 	if (untrace_ms)
 		queue_delayed_work(mrc_wq, &wt->retrace, msecs_to_jiffies(untrace_ms));
 	return wt;
@@ -364,6 +398,17 @@ err_sym:
 u64 mrc_wtrack_traps(struct mrc_wtrack *wt)
 {
 	return atomic64_read(&wt->traps);
+}
+
+/**
+ * mrc_wtrack_tracked() - gfns write-tracked now
+ * @wt: the tracker
+ *
+ * Return: the count (untraced gfns are not counted).
+ */
+u64 mrc_wtrack_tracked(struct mrc_wtrack *wt)
+{
+	return atomic64_read(&wt->tracked);
 }
 
 /**

@@ -28,20 +28,23 @@
 #include <hvmem/compat.h>
 #include "mrc_hist.h"
 #include "mrc_lru.h"
+#include "mrc_near.h"
 
 /* Threshold of rate 1: every page sampled. */
 #define MRC_RATE_ONE		BIT_ULL(32)
 /* A reference of weight 1 counts 2^MRC_WEIGHT_SHIFT. */
 #define MRC_WEIGHT_SHIFT	16
-/* Largest exact near stack. */
-#define MRC_NEAR_MAX		1024
+/* Largest exact near stack (HVMEM_MRC_NEAR_MAX). */
+#define MRC_NEAR_MAX		16384
 /*
- * Default s_max: the most sample pages whose curve, with the default
- * 64-page near stack, fits in 1 MiB (mrc_bytes() 1,044,096: 44 B per page,
- * a 32k-bucket index, the 74 KiB histogram). On storage-level streams of
- * ~25k pages it keeps the MAE of every hash seed below 0.002 (README).
+ * Default curve, 1 MiB (mrc_bytes() 1,042,664): a sample of 16383 pages
+ * (48 B per page with its 16k-bucket index: 786,432 B), an exact near stack
+ * of 4096 pages (44 B per page with its distance counts: 180,296 B) and the
+ * 74 KiB histogram. On storage-level streams of 24k-80k pages every hash
+ * seed stays below MAE 0.001 (README).
  */
-#define MRC_S_MAX_DEFAULT	19000
+#define MRC_S_MAX_DEFAULT	16383
+#define MRC_NEAR_DEFAULT	4096
 /* Miss ratios are returned in parts per 10^9. */
 #define MRC_RATIO_ONE		1000000000U
 
@@ -75,10 +78,9 @@ struct mrc_params {
  * @cold: weight of first references to sampled pages
  * @s_max: most pages in the sample
  * @lowered: times the threshold was lowered
- * @near: exact near stack, most recent first (NULL when @near_cap is 0)
+ * @near: exact near stack (empty, no memory, when @near_cap is 0)
  * @near_hist: references at each exact near distance
  * @near_cap: size of the near stack
- * @near_len: pages in it
  * @far: references not found in the near stack (when @near_cap)
  */
 struct mrc {
@@ -93,10 +95,9 @@ struct mrc {
 	u64 cold;
 	u32 s_max;
 	u32 lowered;
-	u64 *near;
+	struct mrc_near near;
 	u64 *near_hist;
 	u32 near_cap;
-	u32 near_len;
 	u64 far;
 };
 
@@ -147,39 +148,14 @@ static inline bool mrc_sampled(const struct mrc *m, u64 page)
 	return (mrc_hash(page, m->seed) >> 32) < m->threshold;
 }
 
-/*
- * Move @page to the top of the near stack.
- * Return: its exact distance, or -1 if it was not in the stack (far).
- */
-static inline int mrc_near_access(struct mrc *m, u64 page)
-{
-	u64 *s = m->near;
-	u32 j, n = m->near_len;
-	int d = -1;
-
-	for (j = 0; j < n; j++)
-		if (s[j] == page)
-			break;
-	if (j < n) {
-		d = j;
-	} else {
-		/* not found: take a new entry, or drop the LRU page when full */
-		if (n < m->near_cap)
-			m->near_len++;
-		j = m->near_len - 1;
-	}
-	memmove(&s[1], &s[0], j * sizeof(*s));
-	s[0] = page;
-	return d;
-}
-
 /**
  * mrc_access() - record a reference to a page
  * @m: curve
  * @page: page number
  *
  * Constant work (a hash and a compare) for a page outside the sample, plus
- * the near-stack scan if there is one; O(log s_max) for a sampled one.
+ * O(log near) in the near stack if there is one; O(log s_max) more for a
+ * sampled page.
  * Never fails.
  */
 static inline void mrc_access(struct mrc *m, u64 page)
@@ -189,7 +165,7 @@ static inline void mrc_access(struct mrc *m, u64 page)
 
 	m->refs++;
 	if (m->near_cap) {
-		int d = mrc_near_access(m, page);
+		s32 d = mrc_near_access(&m->near, page);
 
 		if (d >= 0) {
 			m->near_hist[d]++;
@@ -218,7 +194,7 @@ static inline void mrc_touch(struct mrc *m, u64 page)
 	u32 hv = (u32)(mrc_hash(page, m->seed) >> 32);
 
 	if (m->near_cap)
-		mrc_near_access(m, page);
+		mrc_near_access(&m->near, page);
 	if (likely(hv >= m->threshold))
 		return;
 	mrc_touch_sampled(m, page, hv);

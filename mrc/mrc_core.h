@@ -14,13 +14,14 @@
  * hits at distance 0). T = 2^32 and an s_max above the number of distinct
  * pages is the exact (Mattson) LRU stack algorithm.
  *
- * Optionally (near > 0) every reference also goes through an exact
- * move-to-front stack of the near most recent pages: references found there
- * have their exact distance (< near), the others ("far") are known to have
- * a distance of at least near. The sampled histogram then holds far
- * references only, and is scaled to the exact far count instead of
- * SHARDS_adj. The curve is exact for cache sizes up to near pages, where
- * sampling alone cannot resolve distances below about 1/R pages.
+ * Optionally (near > 0) every reference also goes through an exact LRU
+ * stack of the near most recent pages (mrc_near.h, O(log near) per
+ * reference): references found there have their exact distance (< near),
+ * the others ("far") are known to have a distance of at least near. The
+ * sampled histogram then holds far references only, and is scaled to the
+ * exact far count instead of SHARDS_adj. The curve is exact for cache sizes
+ * up to near pages, where sampling alone cannot resolve distances below
+ * about 1/R pages.
  */
 #ifndef _HVMEM_MRC_CORE_H
 #define _HVMEM_MRC_CORE_H

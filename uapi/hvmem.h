@@ -529,7 +529,7 @@ struct hvmem_cache_stats {
  *
  * Needs CAP_SYS_ADMIN. A private context's memory (all of it allocated
  * here) is bounded by @s_max and @near: about 48 bytes per sample page,
- * 16 per near page, plus 76 KiB.
+ * 44 per near page, plus 76 KiB.
  */
 struct hvmem_mrc_open {
 	__u32 size;

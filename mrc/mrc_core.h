@@ -39,8 +39,8 @@
 #define MRC_NEAR_MAX		16384
 /*
  * Default curve, 1 MiB (mrc_bytes() 1,042,664): a sample of 16383 pages
- * (48 B per page with its 16k-bucket index: 786,432 B), an exact near stack
- * of 4096 pages (44 B per page with its distance counts: 180,296 B) and the
+ * (48 B per page with its 16k-bucket index: 786,436 B), an exact near stack
+ * of 4096 pages (44 B per page with its distance counts: 180,228 B) and the
  * 74 KiB histogram. On storage-level streams of 24k-80k pages every hash
  * seed stays below MAE 0.001 (README).
  */

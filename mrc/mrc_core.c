@@ -47,11 +47,11 @@ int mrc_init(struct mrc *m, const struct mrc_params *p)
 	if (!m->hist)
 		return -ENOMEM;
 	if (p->near) {
-		m->near = kcalloc(p->near, sizeof(*m->near), GFP_KERNEL);
-		m->near_hist = kcalloc(p->near, sizeof(*m->near_hist), GFP_KERNEL);
-		if (!m->near || !m->near_hist) {
+		m->near_hist = kvcalloc(p->near, sizeof(*m->near_hist), GFP_KERNEL);
+		ret = m->near_hist ? mrc_near_init(&m->near, p->near) : -ENOMEM;
+		if (ret) {
 			mrc_destroy(m);
-			return -ENOMEM;
+			return ret;
 		}
 		m->near_cap = p->near;
 	}
@@ -76,10 +76,9 @@ void mrc_destroy(struct mrc *m)
 {
 	mrc_lru_destroy(&m->lru);
 	kvfree(m->hist);
-	kfree(m->near);
-	kfree(m->near_hist);
+	mrc_near_destroy(&m->near);
+	kvfree(m->near_hist);
 	m->hist = NULL;
-	m->near = NULL;
 	m->near_hist = NULL;
 	m->near_cap = 0;
 }
@@ -100,7 +99,7 @@ void mrc_reset(struct mrc *m)
 	m->weight = 0;
 	m->cold = 0;
 	m->far = 0;
-	m->near_len = 0;
+	mrc_near_clear(&m->near);
 	if (m->near_cap)
 		memset(m->near_hist, 0, m->near_cap * sizeof(*m->near_hist));
 }
@@ -252,7 +251,7 @@ EXPORT_SYMBOL_IF_KUNIT(mrc_unique_pages);
 size_t mrc_bytes(const struct mrc *m)
 {
 	return sizeof(*m) + sizeof(*m->hist) + mrc_lru_bytes(m->lru.cap) +
-	       2 * m->near_cap * sizeof(u64);
+	       mrc_near_bytes(m->near_cap) + m->near_cap * sizeof(*m->near_hist);
 }
 EXPORT_SYMBOL_IF_KUNIT(mrc_bytes);
 
@@ -284,7 +283,7 @@ int mrc_snapshot_init(struct mrc *snap, const struct mrc *m)
 	memset(snap, 0, sizeof(*snap));
 	snap->hist = kvmalloc(sizeof(*snap->hist), GFP_KERNEL);
 	if (m->near_cap)
-		snap->near_hist = kcalloc(m->near_cap, sizeof(*snap->near_hist), GFP_KERNEL);
+		snap->near_hist = kvcalloc(m->near_cap, sizeof(*snap->near_hist), GFP_KERNEL);
 	if (!snap->hist || (m->near_cap && !snap->near_hist)) {
 		mrc_snapshot_destroy(snap);
 		return -ENOMEM;
@@ -326,7 +325,7 @@ EXPORT_SYMBOL_IF_KUNIT(mrc_snapshot_take);
 void mrc_snapshot_destroy(struct mrc *snap)
 {
 	kvfree(snap->hist);
-	kfree(snap->near_hist);
+	kvfree(snap->near_hist);
 	snap->hist = NULL;
 	snap->near_hist = NULL;
 }

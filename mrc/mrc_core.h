@@ -14,13 +14,14 @@
  * hits at distance 0). T = 2^32 and an s_max above the number of distinct
  * pages is the exact (Mattson) LRU stack algorithm.
  *
- * Optionally (near > 0) every reference also goes through an exact
- * move-to-front stack of the near most recent pages: references found there
- * have their exact distance (< near), the others ("far") are known to have
- * a distance of at least near. The sampled histogram then holds far
- * references only, and is scaled to the exact far count instead of
- * SHARDS_adj. The curve is exact for cache sizes up to near pages, where
- * sampling alone cannot resolve distances below about 1/R pages.
+ * Optionally (near > 0) every reference also goes through an exact LRU
+ * stack of the near most recent pages (mrc_near.h, O(log near) per
+ * reference): references found there have their exact distance (< near),
+ * the others ("far") are known to have a distance of at least near. The
+ * sampled histogram then holds far references only, and is scaled to the
+ * exact far count instead of SHARDS_adj. The curve is exact for cache sizes
+ * up to near pages, where sampling alone cannot resolve distances below
+ * about 1/R pages.
  */
 #ifndef _HVMEM_MRC_CORE_H
 #define _HVMEM_MRC_CORE_H
@@ -28,20 +29,23 @@
 #include <hvmem/compat.h>
 #include "mrc_hist.h"
 #include "mrc_lru.h"
+#include "mrc_near.h"
 
 /* Threshold of rate 1: every page sampled. */
 #define MRC_RATE_ONE		BIT_ULL(32)
 /* A reference of weight 1 counts 2^MRC_WEIGHT_SHIFT. */
 #define MRC_WEIGHT_SHIFT	16
-/* Largest exact near stack. */
-#define MRC_NEAR_MAX		1024
+/* Largest exact near stack (HVMEM_MRC_NEAR_MAX). */
+#define MRC_NEAR_MAX		16384
 /*
- * Default s_max: the most sample pages whose curve, with the default
- * 64-page near stack, fits in 1 MiB (mrc_bytes() 1,044,096: 44 B per page,
- * a 32k-bucket index, the 74 KiB histogram). On storage-level streams of
- * ~25k pages it keeps the MAE of every hash seed below 0.002 (README).
+ * Default curve, 1 MiB (mrc_bytes() 1,042,664): a sample of 16383 pages
+ * (48 B per page with its 16k-bucket index: 786,436 B), an exact near stack
+ * of 4096 pages (44 B per page with its distance counts: 180,228 B) and the
+ * 74 KiB histogram. On storage-level streams of 24k-80k pages every hash
+ * seed stays below MAE 0.001 (README).
  */
-#define MRC_S_MAX_DEFAULT	19000
+#define MRC_S_MAX_DEFAULT	16383
+#define MRC_NEAR_DEFAULT	4096
 /* Largest key_shift: groups of up to 2^30 pages. */
 #define MRC_KEY_SHIFT_MAX	30
 /* Miss ratios are returned in parts per 10^9. */
@@ -79,10 +83,9 @@ struct mrc_params {
  * @cold: weight of first references to sampled pages
  * @s_max: most pages in the sample
  * @lowered: times the threshold was lowered
- * @near: exact near stack, most recent first (NULL when @near_cap is 0)
+ * @near: exact near stack (empty, no memory, when @near_cap is 0)
  * @near_hist: references at each exact near distance
  * @near_cap: size of the near stack
- * @near_len: pages in it
  * @far: references not found in the near stack (when @near_cap)
  * @key_shift: pages are sampled by page >> @key_shift
  */
@@ -98,10 +101,9 @@ struct mrc {
 	u64 cold;
 	u32 s_max;
 	u32 lowered;
-	u64 *near;
+	struct mrc_near near;
 	u64 *near_hist;
 	u32 near_cap;
-	u32 near_len;
 	u64 far;
 	u32 key_shift;
 };
@@ -166,39 +168,14 @@ static inline bool mrc_sampled(const struct mrc *m, u64 page)
 	return mrc_hv(m, page) < m->threshold;
 }
 
-/*
- * Move @page to the top of the near stack.
- * Return: its exact distance, or -1 if it was not in the stack (far).
- */
-static inline int mrc_near_access(struct mrc *m, u64 page)
-{
-	u64 *s = m->near;
-	u32 j, n = m->near_len;
-	int d = -1;
-
-	for (j = 0; j < n; j++)
-		if (s[j] == page)
-			break;
-	if (j < n) {
-		d = j;
-	} else {
-		/* not found: take a new entry, or drop the LRU page when full */
-		if (n < m->near_cap)
-			m->near_len++;
-		j = m->near_len - 1;
-	}
-	memmove(&s[1], &s[0], j * sizeof(*s));
-	s[0] = page;
-	return d;
-}
-
 /**
  * mrc_access() - record a reference to a page
  * @m: curve
  * @page: page number
  *
  * Constant work (a hash and a compare) for a page outside the sample, plus
- * the near-stack scan if there is one; O(log s_max) for a sampled one.
+ * O(log near) in the near stack if there is one; O(log s_max) more for a
+ * sampled page.
  * Never fails.
  */
 static inline void mrc_access(struct mrc *m, u64 page)
@@ -208,7 +185,7 @@ static inline void mrc_access(struct mrc *m, u64 page)
 
 	m->refs++;
 	if (m->near_cap) {
-		int d = mrc_near_access(m, page);
+		s32 d = mrc_near_access(&m->near, page);
 
 		if (d >= 0) {
 			m->near_hist[d]++;
@@ -237,7 +214,7 @@ static inline void mrc_touch(struct mrc *m, u64 page)
 	u32 hv = mrc_hv(m, page);
 
 	if (m->near_cap)
-		mrc_near_access(m, page);
+		mrc_near_access(&m->near, page);
 	if (likely(hv >= m->threshold))
 		return;
 	mrc_touch_sampled(m, page, hv);

@@ -2,8 +2,8 @@
 /*
  * KUnit tests of the miss-rate-curve core as built into hvmem_mrc.ko:
  * hand-computed curves, exact mode against a naive LRU stack, the
- * fixed-size sample bound, the exact near stack, histogram bins and bad
- * parameters.
+ * fixed-size sample bound, the exact near stack (and its O(log n) LRU
+ * stack against a naive one), histogram bins and bad parameters.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -120,8 +120,46 @@ static void mrc_test_near_stack(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ppb(600, 600), mrc_miss_ratio(&m, 5));
 	KUNIT_EXPECT_EQ(test, ppb(6, 600), mrc_miss_ratio(&m, 6));
 	KUNIT_EXPECT_EQ(test, ppb(6, 600), mrc_miss_ratio(&m, 8));
-	KUNIT_EXPECT_EQ(test, 6U, m.near_len);
+	KUNIT_EXPECT_EQ(test, 6U, m.near.count);
 	mrc_destroy(&m);
+}
+
+/*
+ * The near stack's O(log n) LRU stack against a naive move-to-front list
+ * of NEAR pages, through evictions and slot renumberings.
+ */
+static void mrc_test_near_vs_naive(struct kunit *test)
+{
+	enum { NEAR = 100, N = 20000 };
+	struct mrc_near s;
+	u64 *stack, rnd = 7;
+	u32 depth = 0, i, j;
+
+	stack = kunit_kcalloc(test, NEAR, sizeof(*stack), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, stack);
+	KUNIT_ASSERT_EQ(test, -EINVAL, mrc_near_init(&s, 0));
+	KUNIT_ASSERT_EQ(test, 0, mrc_near_init(&s, NEAR));
+	for (i = 0; i < N; i++) {
+		u64 page;
+		s32 want = -1;
+
+		rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+		page = (rnd >> 33) % ((rnd >> 20) & 1 ? NEAR / 2 : 3 * NEAR);
+		for (j = 0; j < depth; j++)
+			if (stack[j] == page)
+				break;
+		if (j < depth)
+			want = j;
+		else if (depth < NEAR)
+			j = depth++;
+		else
+			j = NEAR - 1;
+		memmove(&stack[1], &stack[0], j * sizeof(*stack));
+		stack[0] = page;
+		KUNIT_ASSERT_EQ(test, want, mrc_near_access(&s, page));
+	}
+	KUNIT_EXPECT_EQ(test, (u32)NEAR, s.count);
+	mrc_near_destroy(&s);
 }
 
 static void mrc_test_hist_bins(struct kunit *test)
@@ -181,6 +219,7 @@ static struct kunit_case mrc_test_cases[] = {
 	KUNIT_CASE(mrc_test_exact_vs_naive),
 	KUNIT_CASE(mrc_test_fixed_size),
 	KUNIT_CASE(mrc_test_near_stack),
+	KUNIT_CASE(mrc_test_near_vs_naive),
 	KUNIT_CASE(mrc_test_hist_bins),
 	KUNIT_CASE(mrc_test_bad_params),
 	{}

@@ -35,29 +35,16 @@ size_t mrc_lru_bytes(u32 cap)
 }
 EXPORT_SYMBOL_IF_KUNIT(mrc_lru_bytes);
 
-/* Fenwick tree over slots 0 .. 2 * cap - 1, stored 1-based. */
+/* Fenwick tree over slots 0 .. 2 * cap - 1. */
 static void mrc_fen_add(struct mrc_lru *l, u32 slot, s32 delta)
 {
-	u32 n = 2 * l->cap, i;
-
-	for (i = slot + 1; i <= n; i += i & -i)
-		l->fen[i] += delta;
-}
-
-/* Number of live slots in [0, slot]. */
-static u32 mrc_fen_prefix(const struct mrc_lru *l, u32 slot)
-{
-	u32 i, sum = 0;
-
-	for (i = slot + 1; i; i -= i & -i)
-		sum += l->fen[i];
-	return sum;
+	mrc_fenwick_add(l->fen, 2 * l->cap, slot, delta);
 }
 
 /* Renumber the live slots 0 .. live - 1 in order and rebuild the tree. */
 static void mrc_compact(struct mrc_lru *l)
 {
-	u32 n = 2 * l->cap, s, k = 0, i, j;
+	u32 n = 2 * l->cap, s, k = 0;
 
 	for (s = 0; s < l->next_slot; s++) {
 		u32 idx = l->owner[s];
@@ -71,14 +58,7 @@ static void mrc_compact(struct mrc_lru *l)
 	for (s = k; s < n; s++)
 		l->owner[s] = MRC_NIL;
 	l->next_slot = k;
-	memset(l->fen, 0, (n + 1) * sizeof(u32));
-	for (i = 1; i <= k; i++)
-		l->fen[i] = 1;
-	for (i = 1; i <= n; i++) {
-		j = i + (i & -i);
-		if (j <= n)
-			l->fen[j] += l->fen[i];
-	}
+	mrc_fenwick_fill(l->fen, n, k);
 }
 
 static u32 mrc_take_slot(struct mrc_lru *l, u32 idx)
@@ -292,7 +272,7 @@ s64 mrc_lru_access(struct mrc_lru *l, u64 page, u32 hv)
 	int ret;
 
 	if (idx != MRC_NIL) {
-		d = l->count - mrc_fen_prefix(l, l->nodes[idx].slot);
+		d = l->count - mrc_fenwick_prefix(l->fen, l->nodes[idx].slot);
 		mrc_drop_slot(l, idx);
 		mrc_take_slot(l, idx);
 		return d;

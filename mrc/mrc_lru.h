@@ -66,6 +66,43 @@ struct mrc_lru {
 	u32 used;
 };
 
+/*
+ * Fenwick tree over n slots stored 1-based in fen[1 .. n] (fen[0] unused),
+ * shared by the sampled stack and the near stack (mrc_near.h).
+ */
+static inline void mrc_fenwick_add(u32 *fen, u32 n, u32 slot, s32 delta)
+{
+	u32 i;
+
+	for (i = slot + 1; i <= n; i += i & -i)
+		fen[i] += delta;
+}
+
+/* Number of live slots in [0, slot]. */
+static inline u32 mrc_fenwick_prefix(const u32 *fen, u32 slot)
+{
+	u32 i, sum = 0;
+
+	for (i = slot + 1; i; i -= i & -i)
+		sum += fen[i];
+	return sum;
+}
+
+/* Rebuild the tree with slots 0 .. live - 1 live and the rest free. */
+static inline void mrc_fenwick_fill(u32 *fen, u32 n, u32 live)
+{
+	u32 i, j;
+
+	memset(fen, 0, (n + 1) * sizeof(u32));
+	for (i = 1; i <= live; i++)
+		fen[i] = 1;
+	for (i = 1; i <= n; i++) {
+		j = i + (i & -i);
+		if (j <= n)
+			fen[j] += fen[i];
+	}
+}
+
 /* mrc_lru_access() result for a page that was not in the set. */
 #define MRC_LRU_COLD	((s64)1 << 62)
 

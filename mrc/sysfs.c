@@ -14,7 +14,7 @@
 
 unsigned int mrc_default_s_max = MRC_S_MAX_DEFAULT;
 unsigned int mrc_default_rate_ppm = 1000000;
-unsigned int mrc_default_near = 64;
+unsigned int mrc_default_near = MRC_NEAR_DEFAULT;
 bool mrc_auto_enable = true;
 bool mrc_write_track;
 unsigned int mrc_untrace_ms = 100;

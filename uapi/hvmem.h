@@ -498,7 +498,7 @@ struct hvmem_cache_stats {
 /* Largest s_max of a context. */
 #define HVMEM_MRC_SMAX_MAX	0x100000U
 /* Largest exact near stack of a context. */
-#define HVMEM_MRC_NEAR_MAX	1024U
+#define HVMEM_MRC_NEAR_MAX	16384U
 /* Most pages per HVMEM_IOC_MRC_FEED, most sizes per HVMEM_IOC_MRC_QUERY. */
 #define HVMEM_MRC_FEED_MAX	0x10000U
 #define HVMEM_MRC_QUERY_MAX	4096U
@@ -529,7 +529,7 @@ struct hvmem_cache_stats {
  *
  * Needs CAP_SYS_ADMIN. A private context's memory (all of it allocated
  * here) is bounded by @s_max and @near: about 48 bytes per sample page,
- * 16 per near page, plus 76 KiB.
+ * 44 per near page, plus 76 KiB.
  */
 struct hvmem_mrc_open {
 	__u32 size;

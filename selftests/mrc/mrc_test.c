@@ -328,7 +328,7 @@ TEST_F(mrc, sysfs_knobs)
 	EXPECT_EQ(-EINVAL, sysfs_write_str(MRC_SYSFS "/s_max", "0"));
 	EXPECT_EQ(-EINVAL, sysfs_write_str(MRC_SYSFS "/rate_ppm", "1000001"));
 	EXPECT_EQ(-EINVAL, sysfs_write_str(MRC_SYSFS "/auto_enable", "maybe"));
-	EXPECT_EQ(-EINVAL, sysfs_write_str(MRC_SYSFS "/near_pages", "1025"));
+	EXPECT_EQ(-EINVAL, sysfs_write_str(MRC_SYSFS "/near_pages", "16385"));
 	EXPECT_EQ(-EINVAL, sysfs_write_str(MRC_SYSFS "/untrace_ms", "60001"));
 	EXPECT_EQ(-EINVAL, sysfs_write_str(MRC_SYSFS "/write_track", "2"));
 	ASSERT_EQ(0, sysfs_write_str(MRC_SYSFS "/s_max", "1000"));
@@ -342,7 +342,7 @@ TEST_F(mrc, sysfs_knobs)
 	EXPECT_EQ(1000, q.s_max);
 	EXPECT_EQ(HVMEM_MRC_RATE_ONE / 2, q.threshold);
 	close(cfd);
-	ASSERT_EQ(0, sysfs_write_str(MRC_SYSFS "/s_max", "19000"));
+	ASSERT_EQ(0, sysfs_write_str(MRC_SYSFS "/s_max", "16383"));
 	ASSERT_EQ(0, sysfs_write_str(MRC_SYSFS "/rate_ppm", "1000000"));
 }
 

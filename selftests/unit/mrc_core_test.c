@@ -300,7 +300,7 @@ TEST(near_stack)
 			ASSERT_EQ(want, mrc_miss_ratio(&s, size));
 	}
 	EXPECT_EQ(N, m.refs);
-	EXPECT_LE(m.near_len, NEAR);
+	EXPECT_LE(m.near.count, NEAR);
 
 	/* a snapshot answers the same as the curve (the module queries one) */
 	struct mrc snap;

@@ -11,8 +11,9 @@
  * "cache_size_pages,miss_ratio". Without --sizes: 64 log-spaced sizes up to
  * 1.1 x the distinct pages. Sampling: --rate R (0 < R <= 1, unbounded
  * sample), --smax N (SHARDS fixed-size, starts at rate 1), both, or --exact;
- * the default is --smax 19000 (1 MiB). --near K (default 64, 0 with --exact) adds an
- * exact stack of the K most recent pages: the curve is exact up to K pages.
+ * the default is --smax 16383 with --near 4096 (1 MiB). --near K (default
+ * 4096, 0 with --exact) adds an exact stack of the K most recent pages: the
+ * curve is exact up to K pages.
  * --timing also prints the cost per reference
  * (userspace only); --seed sets the sampling hash seed (userspace only).
  */
@@ -30,7 +31,7 @@
 #include "../../mrc/mrc_core.h"
 
 #define MRC_DEFAULT_SMAX	MRC_S_MAX_DEFAULT
-#define MRC_DEFAULT_NEAR	64
+#define MRC_DEFAULT_NEAR	MRC_NEAR_DEFAULT
 #define TIMING_RUNS		3
 
 struct trace {

@@ -18,9 +18,9 @@
 # Leaks: selftests/run's whole-run check scans kmemleak after the last test
 # and counts objects allocated in an hvmem module or by hvmem_fuzz; --leaks
 # (HVMEM_FUZZ_LEAKS=1) checks here too, for objects that were not reported
-# before: 6 s and two scans, which take about two minutes on the test kernel
-# (reading the report walks every tracked object as well), over make check's
-# budget for this test.
+# before: 6 s and two scans, which took two minutes on the test kernel (and
+# reading the report before the fuzz about a minute; seen here), over make
+# check's budget for this test.
 # Debian's kernel fuzzes 10000 calls in stress_check.sh instead (scripts/check
 # skips this one there).
 set -u

@@ -12,7 +12,8 @@
  * straddling a PROT_NONE guard page, kernel addresses), plus the ioctls of
  * MRC context fds. Every call must return 0 or an errno of the ABI.
  * --unpriv: drop to nobody first; every control command must then fail
- * with EPERM (unknown numbers: ENOTTY), only GET_VERSION may work.
+ * with EPERM (unknown numbers: ENOTTY), only GET_VERSION and
+ * CHECK_EXTENSION may work.
  *
  * dm mode: random swapres-resv / swapres table strings, loads, resumes,
  * reloads and target messages through the DM ioctls, on BACKING_DEV.

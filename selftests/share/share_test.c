@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -518,6 +519,133 @@ TEST_F(share, undo_restores_prior_advice)
 	ASSERT_EQ(0, hvmemctl("hvmemctl share apply %u --undo >/tmp/share_apply.out 2>&1",
 			      self->vm));
 	EXPECT_EQ(0, system("grep -q 'nothing to undo' /tmp/share_apply.out"));
+}
+
+/* Field 22 of /proc/@pid/stat, the process's start time; 0 if unreadable. */
+static unsigned long long start_time(pid_t pid)
+{
+	unsigned long long v = 0;
+	char path[64], line[1024], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+	fclose(f);
+	/* fields 3 to 21 (proc(5)), then starttime */
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u"
+			 " %*d %*d %*d %*d %*d %*d %llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+static int touch(const char *dir, const char *fmt, ...)
+{
+	char name[128], path[512];
+	va_list ap;
+	int fd;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	return fd < 0 ? -1 : close(fd);
+}
+
+static bool exists(const char *dir, const char *fmt, ...)
+{
+	char name[128], path[512];
+	struct stat st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return !lstat(path, &st);
+}
+
+/*
+ * VMs end without an undo: apply and undo remove the state files of
+ * processes that are gone (pid not in /proc, or a reused pid with another
+ * start time) and nothing else: not a live process's file, not a name that
+ * does not parse, not a directory.
+ */
+TEST_F(share, apply_and_undo_prune_stale_state)
+{
+	char dir[] = "/tmp/hvmem-state.XXXXXX", path[600], nowarn[700];
+	unsigned long long live_start, self_start;
+	pid_t dead, live, dead2;
+	struct hvmem_share_scan sc;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, setenv("HVMEM_STATE_DIR", dir, 1));
+	dead = fork();
+	if (!dead)
+		_exit(0);
+	ASSERT_GT(dead, 0);
+	ASSERT_EQ(dead, waitpid(dead, NULL, 0));
+	ASSERT_EQ(-1, kill(dead, 0));
+	live = sleeper_spawn();
+	ASSERT_GT(live, 0);
+	live_start = start_time(live);
+	self_start = start_time(self->pid);
+	ASSERT_NE(0, live_start);
+	ASSERT_NE(0, self_start);
+
+	/* stale: a dead pid; a live pid whose start time is not its own */
+	ASSERT_EQ(0, touch(dir, "share-apply-%d-%llu", dead, live_start));
+	ASSERT_EQ(0, touch(dir, "share-apply-%d-%llu", live, live_start + 1));
+	/* kept: a live process's own file, for another VM and for this one */
+	ASSERT_EQ(0, touch(dir, "share-apply-%d-%llu", live, live_start));
+	ASSERT_EQ(0, touch(dir, "share-apply-%d-%llu", self->pid, self_start));
+	/* kept: names that are not PID-STARTTIME, other files, a directory */
+	ASSERT_EQ(0, touch(dir, "share-apply-%d", dead));
+	ASSERT_EQ(0, touch(dir, "share-apply-%d-%llux", dead, live_start));
+	ASSERT_EQ(0, touch(dir, "share-apply-0%d-%llu", dead, live_start));
+	ASSERT_EQ(0, touch(dir, "share-apply--%d-1", dead));
+	ASSERT_EQ(0, touch(dir, "share-apply-99999999999999999999-1"));
+	ASSERT_EQ(0, touch(dir, "share-apply-%d-99999999999999999999999", dead));
+	ASSERT_EQ(0, touch(dir, "share-apply-%d-", dead));
+	ASSERT_EQ(0, touch(dir, "unrelated-%d-1", dead));
+	snprintf(path, sizeof(path), "%s/share-apply-%d-1", dir, dead);
+	ASSERT_EQ(0, mkdir(path, 0700));
+
+	ASSERT_EQ(0, share_scan(self->dev, self->vm, 0, &sc));
+	snprintf(path, sizeof(path), "%s/err", dir);
+	snprintf(nowarn, sizeof(nowarn), "! grep -q warning %s", path);
+	ASSERT_EQ(0, hvmemctl("hvmemctl share apply %u --force >/dev/null 2>%s", self->vm, path));
+	EXPECT_EQ(0, system(nowarn));
+	EXPECT_FALSE(exists(dir, "share-apply-%d-%llu", dead, live_start));
+	EXPECT_FALSE(exists(dir, "share-apply-%d-%llu", live, live_start + 1));
+	EXPECT_TRUE(exists(dir, "share-apply-%d-%llu", live, live_start));
+	EXPECT_TRUE(exists(dir, "share-apply-%d-%llu", self->pid, self_start));
+	EXPECT_TRUE(exists(dir, "share-apply-%d", dead));
+	EXPECT_TRUE(exists(dir, "share-apply-%d-%llux", dead, live_start));
+	EXPECT_TRUE(exists(dir, "share-apply-0%d-%llu", dead, live_start));
+	EXPECT_TRUE(exists(dir, "share-apply--%d-1", dead));
+	EXPECT_TRUE(exists(dir, "share-apply-99999999999999999999-1"));
+	EXPECT_TRUE(exists(dir, "share-apply-%d-99999999999999999999999", dead));
+	EXPECT_TRUE(exists(dir, "share-apply-%d-", dead));
+	EXPECT_TRUE(exists(dir, "unrelated-%d-1", dead));
+	EXPECT_TRUE(exists(dir, "share-apply-%d-1", dead));
+
+	/* undo prunes too: the other VM's process is gone now */
+	sleeper_kill(live);
+	dead2 = live;
+	ASSERT_EQ(0, hvmemctl("hvmemctl share apply %u --undo >/dev/null 2>%s", self->vm, path));
+	EXPECT_EQ(0, system(nowarn));
+	EXPECT_FALSE(exists(dir, "share-apply-%d-%llu", dead2, live_start));
+	/* and undo removed this VM's own file, as before */
+	EXPECT_FALSE(exists(dir, "share-apply-%d-%llu", self->pid, self_start));
+	EXPECT_TRUE(exists(dir, "share-apply-%d-1", dead));
+
+	unsetenv("HVMEM_STATE_DIR");
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	EXPECT_EQ(0, system(path));
 }
 
 /* Regions written at the caller's stride, each tail zero-filled. */

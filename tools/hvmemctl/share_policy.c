@@ -23,13 +23,26 @@
  * --undo: madvise(MADV_UNMERGEABLE) over what that file records, and
  * nothing else: the advice each area had before apply is back.
  *
+ * A VM usually ends without an undo, and its file would stay until reboot.
+ * So each apply and undo (not a dry run) first removes the state files of
+ * processes that are gone: a regular file named share-apply-PID-STARTTIME
+ * whose pid no longer exists in /proc, or whose /proc/PID/stat start time
+ * differs (the pid was reused). A live process's file is never removed;
+ * a name that does not parse, or anything but a regular file, is left
+ * alone. The pids are those of the /proc hvmemctl sees: one state
+ * directory per pid namespace. Failing to clean up is a warning
+ * ("hvmemctl: warning: <what>: <strerror>" on stderr), never an error.
+ *
  * daemon: scan, then apply under pressure, undo once pressure is gone
  * (if sysfs auto_undo), every MS milliseconds (default 10000), N rounds
  * (default: until killed).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,11 +180,22 @@ static int read_vmas(pid_t pid, struct span **out, int *n)
 	return 0;
 }
 
-/* The state file of @pid: keyed by pid and start time; 0 or 1 (printed). */
-static int state_path(pid_t pid, char *buf, size_t len)
+#define STATE_PREFIX "share-apply-"
+
+/* The state directory: $HVMEM_STATE_DIR, or /run/hvmem. */
+static const char *state_dir(void)
 {
 	const char *dir = getenv("HVMEM_STATE_DIR");
-	unsigned long long start = 0;
+
+	return dir && *dir ? dir : "/run/hvmem";
+}
+
+/*
+ * Field 22 of /proc/@pid/stat, the start time; 0 or a negative errno
+ * (-ENOENT: no such process). Prints nothing.
+ */
+static int proc_start_time(pid_t pid, unsigned long long *start)
+{
 	char path[64], line[1024], *p;
 	FILE *f;
 	int i;
@@ -179,16 +203,136 @@ static int state_path(pid_t pid, char *buf, size_t len)
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "re");
 	if (!f)
-		return p_errno(errno, "%s", path);
+		return -errno;
 	p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
 	fclose(f);
-	/* field 22, starttime; p is at the end of field 2 */
-	for (i = 2; p && i < 21; i++)
+	/*
+	 * p is at the end of field 2 (comm, which may hold spaces and ')');
+	 * each step goes to the blank before the next field: before field 22
+	 */
+	for (i = 2; p && i < 22; i++)
 		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p, " %llu", &start) != 1)
-		return p_err("%s: no start time", path);
-	snprintf(buf, len, "%s/share-apply-%d-%llu", dir && *dir ? dir : "/run/hvmem", pid, start);
+	if (!p || sscanf(p, " %llu", start) != 1)
+		return -EIO;
 	return 0;
+}
+
+/* The state file of @pid: keyed by pid and start time; 0 or 1 (printed). */
+static int state_path(pid_t pid, char *buf, size_t len)
+{
+	unsigned long long start = 0;
+	int err = proc_start_time(pid, &start);
+
+	if (err == -EIO)
+		return p_err("/proc/%d/stat: no start time", pid);
+	if (err)
+		return p_errno(-err, "/proc/%d/stat", pid);
+	snprintf(buf, len, "%s/" STATE_PREFIX "%d-%llu", state_dir(), pid, start);
+	return 0;
+}
+
+/* The decimal number at *@s (digits only, as printf %d/%llu writes it), up to @max. */
+static bool parse_dec(const char **s, unsigned long long max, unsigned long long *v)
+{
+	const char *p = *s;
+
+	*v = 0;
+	if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
+		return false;	/* no digit, or a leading zero */
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (*v > (max - (*p - '0')) / 10)
+			return false;
+		*v = *v * 10 + (*p - '0');
+	}
+	*s = p;
+	return true;
+}
+
+/* share-apply-PID-STARTTIME, nothing else; false for any other name. */
+static bool state_name_parse(const char *name, pid_t *pid, unsigned long long *start)
+{
+	const char *p = name + strlen(STATE_PREFIX);
+	unsigned long long v;
+
+	if (strncmp(name, STATE_PREFIX, strlen(STATE_PREFIX)) ||
+	    !parse_dec(&p, INT_MAX, &v) || !v || *p++ != '-' ||
+	    !parse_dec(&p, ULLONG_MAX, start) || *p)
+		return false;
+	*pid = (pid_t)v;
+	return true;
+}
+
+static void warn_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn_errno(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hvmemctl: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+}
+
+/*
+ * Remove the state files of processes that are gone (see the top of this
+ * file); returns how many were removed. Problems are warnings.
+ */
+static int state_prune(void)
+{
+	const char *dir = state_dir();
+	unsigned long long start, now;
+	struct dirent *d;
+	int dfd, removed = 0, err;
+	struct stat st;
+	pid_t pid;
+	DIR *dp;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		if (errno != ENOENT)
+			warn_errno(errno, "%s", dir);
+		return 0;
+	}
+	dp = fdopendir(dfd);
+	if (!dp) {
+		warn_errno(errno, "%s", dir);
+		close(dfd);
+		return 0;
+	}
+	for (errno = 0; (d = readdir(dp)); errno = 0) {
+		if (!state_name_parse(d->d_name, &pid, &start))
+			continue;
+		if (fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
+			if (errno != ENOENT)
+				warn_errno(errno, "%s/%s", dir, d->d_name);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode))
+			continue;
+		err = proc_start_time(pid, &now);
+		if (!err && now == start)
+			continue;		/* its process lives */
+		if (err && err != -ENOENT && err != -ESRCH) {
+			/* cannot tell: keep it */
+			if (err == -EIO)
+				fprintf(stderr, "hvmemctl: warning: /proc/%d/stat: no start time\n",
+					pid);
+			else
+				warn_errno(-err, "/proc/%d/stat", pid);
+			continue;
+		}
+		if (unlinkat(dfd, d->d_name, 0)) {
+			if (errno != ENOENT)
+				warn_errno(errno, "removing %s/%s", dir, d->d_name);
+			continue;
+		}
+		removed++;
+	}
+	if (errno)
+		warn_errno(errno, "%s", dir);
+	closedir(dp);
+	return removed;
 }
 
 /* Append the parts of @starts/@lens that were not mergeable before. */
@@ -322,6 +466,8 @@ static int apply_once(int fd, uint32_t vm_id, bool undo, bool force, bool *acted
 	}
 	if (vm_pid(fd, vm_id, &pid) || state_path(pid, state, sizeof(state)))
 		goto out_err;
+	if (!dry)
+		state_prune();
 	if (undo) {
 		if (state_load(state, &starts, &lens, &n))
 			goto out_err;

@@ -76,8 +76,8 @@ static ssize_t rate_ppm_show(struct kobject *kobj, struct kobj_attribute *attr, 
 	return sysfs_emit(buf, "%u\n", READ_ONCE(mrc_default_rate_ppm));
 }
 
-static ssize_t rate_ppm_store(struct kobject *kobj, struct kobj_attribute *attr,
-			      const char *buf, size_t count)
+/* A rate in parts per million, 1 .. 1000000, into @ppm. */
+static ssize_t mrc_store_ppm(unsigned int *ppm, const char *buf, size_t count)
 {
 	unsigned int v;
 	int ret = kstrtouint(buf, 0, &v);
@@ -86,8 +86,14 @@ static ssize_t rate_ppm_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return ret;
 	if (!v || v > 1000000)
 		return -EINVAL;
-	WRITE_ONCE(mrc_default_rate_ppm, v);
+	WRITE_ONCE(*ppm, v);
 	return count;
+}
+
+static ssize_t rate_ppm_store(struct kobject *kobj, struct kobj_attribute *attr,
+			      const char *buf, size_t count)
+{
+	return mrc_store_ppm(&mrc_default_rate_ppm, buf, count);
 }
 
 static struct kobj_attribute rate_ppm_attr = __ATTR_RW(rate_ppm);
@@ -101,15 +107,7 @@ static ssize_t write_track_rate_ppm_show(struct kobject *kobj, struct kobj_attri
 static ssize_t write_track_rate_ppm_store(struct kobject *kobj, struct kobj_attribute *attr,
 					  const char *buf, size_t count)
 {
-	unsigned int v;
-	int ret = kstrtouint(buf, 0, &v);
-
-	if (ret)
-		return ret;
-	if (!v || v > 1000000)
-		return -EINVAL;
-	WRITE_ONCE(mrc_write_track_rate_ppm, v);
-	return count;
+	return mrc_store_ppm(&mrc_write_track_rate_ppm, buf, count);
 }
 
 static struct kobj_attribute write_track_rate_ppm_attr = __ATTR_RW(write_track_rate_ppm);

@@ -24,8 +24,8 @@
 # configuration below, BUDGET as budget_mib, period GS_PERIOD) moves their
 # balloons; hvmem.ko and hvmem_mrc.ko are loaded so that hvmemd binds each
 # QEMU process and turns its curve on.
-# The idle guest runs until busy and late are done; then it is stopped over
-# QMP (quit). Guests print markers into their kernel log
+# The idle guest runs until busy and late are done; then hvmemd is stopped
+# (SIGTERM) and idle is stopped over QMP (quit). Guests print markers into their kernel log
 # ("hvmem-sched: NAME start|end"), seen live in their consoles.
 #
 # Leaves in $gt_dir/MODE/: NAME.out/.err/.console (guest output, scripts/guest's
@@ -173,10 +173,9 @@ gs_run() {	# gs_run MODE BUDGET
 	gt_diag "$mode: busy ended (status ${gs_rc[busy]}) after $(($(date +%s) - t0)) s"
 	wait "${pids[2]}"; gs_rc[late]=$?
 	gt_diag "$mode: late ended (status ${gs_rc[late]}) after $(($(date +%s) - t0)) s"
-	"$GT_TOP/scripts/guest" qmp "$dir/idle.qmp" quit >/dev/null 2>&1
-	wait "${pids[1]}"; gs_rc[idle]=$?
 	touch "$dir/stop"
 	wait "$poll"
+	# hvmemd first: a QMP socket serves one client, and it holds idle's
 	if [ -n "$hv" ]; then
 		kill -TERM "$hv"
 		# a daemon that does not exit within 30 s is a failure, not a hang
@@ -185,6 +184,8 @@ gs_run() {	# gs_run MODE BUDGET
 		wait "$hv"
 		gs_hvmemd_rc=$?
 	fi
+	timeout 60 "$GT_TOP/scripts/guest" qmp "$dir/idle.qmp" quit >/dev/null 2>&1
+	wait "${pids[1]}"; gs_rc[idle]=$?
 	gs_cleanup
 	for name in $GS_NAMES; do
 		gs_pages[$name]=$(gt_field pages "$dir/$name.out")

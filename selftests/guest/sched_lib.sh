@@ -84,8 +84,8 @@ gs_conf() {	# gs_conf DIR BUDGET
 	{
 		printf '[global]\nbudget_mib = %s\nidle_tax = 0.75\nperiod_s = %s\n' "$2" "$GS_PERIOD"
 		printf 'hysteresis_pct = 5\nmax_step_mib = 64\nheadroom_pct = 10\n'
-		# a nested guest under TCG swaps in a few hundred pages a second
-		printf 'swapin_storm_pages_s = 50\n'
+		# a thrashing nested guest under TCG swaps in only 20-80 pages a second
+		printf 'swapin_storm_pages_s = 10\n'
 		printf 'host_min_available_mib = 128\npsi_some_avg10_max = 0\n'
 		printf 'status_socket = %s/hvmemd.sock\n' "$dir"
 		for name in $GS_NAMES; do

@@ -120,11 +120,12 @@ static bool storming(const struct pol_global *g, const struct pol_vm_in *v, bool
  * Step 1: the desired target from the guest metric. The guest's total
  * leaves out what its kernel keeps for itself (image, reserved memory):
  * actual - total, added back (at most half of actual, against stale stats).
- * A guest that swaps in at all while it has less available than its
- * headroom needs more than it uses, how much it cannot say (its usage is
- * bounded by its balloon): it wants its current size plus headroom. Any
- * swap-in rate counts, not only a storm: a squeezed guest under nested
- * virtualization may swap in only a few pages a second.
+ * A guest in a swap-in storm, or swapping in at all while it has less
+ * available than its headroom, needs more than it uses, how much it cannot
+ * say (its usage is bounded by its balloon): it wants its current size plus
+ * headroom. Its available memory alone is no sign of ease: right after the
+ * balloon deflates, the new pages show as available while the guest still
+ * thrashes.
  */
 static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 		       struct pol_vm_out *o)
@@ -159,14 +160,16 @@ static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 	else
 		why(o, "used %llu +%g%% -> %llu", (unsigned long long)used, g->headroom_pct,
 		    (unsigned long long)want);
-	if ((v->valid & POL_HAVE_SWAPIN) && (v->valid & POL_HAVE_ACTUAL) && v->swapin_pages_s > 0 &&
-	    (double)v->avail_mib * 100.0 < g->headroom_pct * (double)used) {
+	if (storming(g, v, true) ||
+	    ((v->valid & POL_HAVE_SWAPIN) && (v->valid & POL_HAVE_ACTUAL) && v->swapin_pages_s > 0 &&
+	     (double)v->avail_mib * 100.0 < g->headroom_pct * (double)used)) {
 		uint64_t grow = (uint64_t)ceil((double)v->actual_mib *
 					       (100.0 + g->headroom_pct) / 100.0);
 
+		grow = clamp_u64(grow, v->min_mib, v->max_mib);
 		if (grow > want) {
 			want = grow;
-			why(o, "swapping in, short of headroom: grow to %llu",
+			why(o, "swapping in, short of memory: grow to %llu",
 			    (unsigned long long)want);
 		}
 	}
@@ -406,7 +409,7 @@ int pol_decide(const struct pol_global *g, const struct pol_vm_in *in,
 			floor[i] = o->desired_mib;
 		} else if (storming(g, v, true)) {
 			floor[i] = clamp_u64(v->actual_mib, v->min_mib, v->max_mib);
-			if (floor[i] > o->desired_mib)
+			if (floor[i] >= o->desired_mib)
 				why(o, "swap-in storm (%.0f pages/s): kept at %llu",
 				    v->swapin_pages_s, (unsigned long long)floor[i]);
 		}

@@ -87,10 +87,15 @@ gt_check "late's total got to $need MiB ${periods:+after $periods periods }(<= $
 
 # the guests' swap went through hvmem: cache counters and curves in hvmemd
 if [ "$GS_SWAP" = vswap ]; then
+	# late swaps (squeezed while idle); busy may not, if it keeps its memory
 	for name in busy late; do
 		pk=$(awk -F'\t' -v n="$name" '$2 == n && $13 ~ /^[0-9]+$/ && $13 > m { m = $13 } END { print m + 0 }' "$d/timeline.tsv")
 		cv=$(awk -F'\t' -v n="$name" '$2 == n && $12 ~ /^ok/ { c = $12; k = $14 } END { if (c) print c ", knee " k " MiB" }' "$d/timeline.tsv")
-		gt_check "$name: hvmemd saw its swap in the cache (peak $pk pages)" [ "$pk" -gt 1000 ]
+		if [ "$name" = late ]; then
+			gt_check "$name: hvmemd saw its swap in the cache (peak $pk pages)" [ "$pk" -gt 1000 ]
+		else
+			gt_diag "$name: hvmemd saw up to $pk of its pages in the cache"
+		fi
 		gt_check "$name: hvmemd had its miss-rate curve (${cv:-none})" [ -n "$cv" ]
 	done
 fi

@@ -57,6 +57,7 @@ int hvmemctl_run_object(const struct hvmemctl_object *obj, int argc, char **argv
 /* Errors: print "hvmemctl: <message>[: strerror(err)]" on stderr, return 1. */
 int p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int p_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void p_warn_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Open /dev/hvmem; on failure print why (module not loaded, ...) and return -1. */
 int hvmem_open(void);

@@ -42,7 +42,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,18 +261,6 @@ static bool state_name_parse(const char *name, pid_t *pid, unsigned long long *s
 	return true;
 }
 
-static void warn_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn_errno(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hvmemctl: warning: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(err));
-}
-
 /*
  * Remove the state files of processes that are gone (see the top of this
  * file); returns how many were removed. Problems are warnings.
@@ -291,12 +278,12 @@ static int state_prune(void)
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		if (errno != ENOENT)
-			warn_errno(errno, "%s", dir);
+			p_warn_errno(errno, "%s", dir);
 		return 0;
 	}
 	dp = fdopendir(dfd);
 	if (!dp) {
-		warn_errno(errno, "%s", dir);
+		p_warn_errno(errno, "%s", dir);
 		close(dfd);
 		return 0;
 	}
@@ -305,7 +292,7 @@ static int state_prune(void)
 			continue;
 		if (fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
 			if (errno != ENOENT)
-				warn_errno(errno, "%s/%s", dir, d->d_name);
+				p_warn_errno(errno, "%s/%s", dir, d->d_name);
 			continue;
 		}
 		if (!S_ISREG(st.st_mode))
@@ -319,18 +306,18 @@ static int state_prune(void)
 				fprintf(stderr, "hvmemctl: warning: /proc/%d/stat: no start time\n",
 					pid);
 			else
-				warn_errno(-err, "/proc/%d/stat", pid);
+				p_warn_errno(-err, "/proc/%d/stat", pid);
 			continue;
 		}
 		if (unlinkat(dfd, d->d_name, 0)) {
 			if (errno != ENOENT)
-				warn_errno(errno, "removing %s/%s", dir, d->d_name);
+				p_warn_errno(errno, "removing %s/%s", dir, d->d_name);
 			continue;
 		}
 		removed++;
 	}
 	if (errno)
-		warn_errno(errno, "%s", dir);
+		p_warn_errno(errno, "%s", dir);
 	closedir(dp);
 	return removed;
 }

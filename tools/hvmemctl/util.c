@@ -53,6 +53,21 @@ int p_errno(int err, const char *fmt, ...)
 	return 1;
 }
 
+/*
+ * A warning: "hvmemctl: warning: <what>: strerror" on stderr, also with -j
+ * (the JSON document on stdout stays the command's result).
+ */
+void p_warn_errno(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hvmemctl: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+}
+
 int hvmem_open(void)
 {
 	int fd = open("/dev/" HVMEM_DEVICE_NAME, O_RDWR | O_CLOEXEC);

@@ -31,7 +31,7 @@ num_ge() { [ -n "$1" ] && [ "$1" -ge "$2" ]; }
 gs_run hvmemd "$budget" || gt_skip_all "no swap devices or no hvmem modules"
 d=$gt_dir/hvmemd
 sed 's/^/# hvmemd: /' "$d/hvmemd.log" | grep -vE 'debug|qmp event' | head -n 60
-awk -F'\t' '$2 != "mark" && $1 % 10 == 0 { printf "# t=%ss %s %s actual %s target %s total %s avail %s swapin %s cache %s curve %s: %s\n", $1, $2, $3, $4, $5, $8, $9, $10, $13, $12, $11 }
+awk -F'\t' '$2 != "mark" && $1 % 10 == 0 { printf "# t=%ss %s %s actual %s target %s total %s avail %s swapin %s (host %s) cache %s curve %s: %s\n", $1, $2, $3, $4, $5, $8, $9, $10, $15, $13, $12, $11 }
 	$2 == "mark" { printf "# t=%ss --- %s %s\n", $1, $3, $4 }' "$d/timeline.tsv"
 
 gt_check "busy: workload exited 0 (rc ${gs_rc[busy]})" [ "${gs_rc[busy]}" = 0 ]

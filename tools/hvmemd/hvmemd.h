@@ -128,6 +128,15 @@ struct hd_vm {
 	bool have_curve;
 	struct hvmem_cache_vm cache;
 	bool have_cache;
+	/*
+	 * swap-ins the host saw: gets from the VM's hvmem swap devices, per
+	 * second between two samples (fresh each period, while the guest's
+	 * own statistics can be minutes old under load)
+	 */
+	uint64_t gets_prev;
+	double gets_t;
+	double host_swapin_rate;
+	bool have_host_swapin;
 
 	/* measurements */
 	struct qmp_gstats gs;

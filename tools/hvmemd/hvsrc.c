@@ -189,7 +189,7 @@ void hv_vm_sample(struct hd *d, struct hd_vm *vm)
 {
 	uint64_t max = vm->c.max_mib ? vm->c.max_mib : vm->base_mib;
 
-	vm->have_curve = vm->have_cache = false;
+	vm->have_curve = vm->have_cache = vm->have_host_swapin = false;
 	if (d->hvfd < 0) {
 		snprintf(vm->src_curve, sizeof(vm->src_curve), "hvmem %.80s", d->hv_note);
 		snprintf(vm->src_cache, sizeof(vm->src_cache), "hvmem %.80s", d->hv_note);
@@ -214,8 +214,17 @@ void hv_vm_sample(struct hd *d, struct hd_vm *vm)
 	vm->cache.size = sizeof(vm->cache);
 	vm->cache.vm_id = vm->hv_id;
 	if (!ioctl(d->hvfd, HVMEM_IOC_CACHE_VM_STATS, &vm->cache)) {
+		double now = hd_now();
+
 		vm->have_cache = true;
 		snprintf(vm->src_cache, sizeof(vm->src_cache), "ok");
+		vm->have_host_swapin = vm->gets_t && now > vm->gets_t &&
+				       vm->cache.gets >= vm->gets_prev;
+		if (vm->have_host_swapin)
+			vm->host_swapin_rate = (double)(vm->cache.gets - vm->gets_prev) /
+					       (now - vm->gets_t);
+		vm->gets_prev = vm->cache.gets;
+		vm->gets_t = now;
 	} else {
 		snprintf(vm->src_cache, sizeof(vm->src_cache), "%s",
 			 errno == ENOENT ? "no cache use" : strerror(errno));
@@ -228,7 +237,8 @@ void hv_vm_release(struct hd *d, struct hd_vm *vm)
 		close(vm->mrc_fd);
 	vm->mrc_fd = -1;
 	vm->mrc_t = 0;
-	vm->have_curve = vm->have_cache = false;
+	vm->gets_t = 0;
+	vm->have_curve = vm->have_cache = vm->have_host_swapin = false;
 	if (vm->hv_id && vm->hv_ours && d->hvfd >= 0) {
 		struct hvmem_vm_unbind u = { .size = sizeof(u), .id = vm->hv_id };
 

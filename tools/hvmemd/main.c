@@ -162,9 +162,12 @@ static void decide(struct hd *d)
 			v->avail_mib = vm->gs.v[GS_AVAILABLE] >> 20;
 			v->free_mib = (vm->gs.have & (1u << GS_FREE)) ? vm->gs.v[GS_FREE] >> 20 : 0;
 		}
-		if (vm->have_swapin) {
+		/* the guest's rate or the host's, whichever is higher */
+		if (vm->have_swapin || vm->have_host_swapin) {
 			v->valid |= POL_HAVE_SWAPIN;
-			v->swapin_pages_s = vm->swapin_rate;
+			v->swapin_pages_s = vm->have_swapin ? vm->swapin_rate : 0;
+			if (vm->have_host_swapin && vm->host_swapin_rate > v->swapin_pages_s)
+				v->swapin_pages_s = vm->host_swapin_rate;
 		} else if (vm->gs_fresh && (vm->gs.have & (1u << GS_SWAP_IN))) {
 			v->valid |= POL_SWAPIN_PENDING;
 		}

@@ -151,6 +151,7 @@ static void status_json(struct hd *d, struct sbuf *b)
 		jnum(b, "guest_major_faults", (double)vm->gs.v[GS_MAJOR_FAULTS],
 		     vm->gs.have & (1u << GS_MAJOR_FAULTS));
 		jnum(b, "swapin_pages_s", vm->swapin_rate, vm->have_swapin);
+		jnum(b, "host_swapin_pages_s", vm->host_swapin_rate, vm->have_host_swapin);
 		jnum(b, "qmp_malformed", (double)vm->malformed_count, true);
 		jnum(b, "cache_pages", (double)vm->cache.pages, vm->have_cache);
 		jnum(b, "cache_hits", (double)vm->cache.hits, vm->have_cache);

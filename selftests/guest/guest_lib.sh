@@ -182,21 +182,21 @@ gt_vswap_create() {
 
 gt_vswap_destroy() { hvmemctl vswap destroy "$1"; }
 
-# gt_vswap_plug SIZE_BYTES STATE_FILE, as scripts/guest's --paused-hook
+# gt_vswap_plug SIZE_BYTES STATE_FILE [BACKING], as scripts/guest's --paused-hook
 # (GUEST_PID and GUEST_QMP set, QEMU paused): bind the QEMU process itself
 # to hvmem, create an hvmem swap device of that VM and plug it into the
 # guest as its next virtio disk (QMP blockdev-add and device_add; O_DIRECT,
 # aio=native, discard=unmap). Writes "vmid=N dev=/dev/hvswapM" to STATE_FILE
 # first, so the caller can clean up whatever step failed. When QEMU exits
 # its binding ends and the device is dead (reads and writes fail) until
-# destroyed.
+# destroyed. BACKING: the device's backing block device (writeback).
 gt_vswap_plug() {
-	local size=$1 state=$2 id dev q="python3 $GT_TOP/scripts/qmp.py $GUEST_QMP raw"
+	local size=$1 state=$2 backing=${3:-} id dev q="python3 $GT_TOP/scripts/qmp.py $GUEST_QMP raw"
 	: >"$state"
 	id=$(hvmemctl vm bind pid "$GUEST_PID" | sed -n 's/^bound vm \([0-9]*\).*/\1/p')
 	[ -n "$id" ] || return 1
 	echo "vmid=$id" >"$state"
-	dev=$(gt_vswap_create "$id" "$size") || return 1
+	dev=$(gt_vswap_create "$id" "$size" "$backing") || return 1
 	echo "vmid=$id dev=$dev" >"$state"
 	$q "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"host_device\",
 		\"node-name\": \"hvswap\", \"filename\": \"$dev\", \"cache\": {\"direct\": true},

@@ -57,7 +57,8 @@ static void hv_lost(struct hd *d, int err)
 		vm->mrc_fd = -1;
 		vm->hv_id = 0;
 		vm->hv_ours = false;
-		vm->have_curve = vm->have_cache = false;
+		vm->gets_t = 0;
+		vm->have_curve = vm->have_cache = vm->have_host_swapin = false;
 	}
 }
 
@@ -159,6 +160,7 @@ static void curve_query(struct hd *d, struct hd_vm *vm, uint64_t max_mib)
 		vm->mrc_fd = -1;
 		vm->hv_id = 0;
 		vm->hv_ours = false;
+		vm->gets_t = 0;
 		return;
 	}
 	if (!vm->mrc_t || q.refs < vm->mrc_refs || now <= vm->mrc_t) {

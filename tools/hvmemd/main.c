@@ -143,6 +143,7 @@ static void decide(struct hd *d)
 		struct hd_vm *vm = d->vms[i];
 		struct pol_vm_in *v = &in[n];
 		uint64_t max = vm->c.max_mib ? vm->c.max_mib : vm->base_mib;
+		bool pending;
 
 		vm->scheduled = false;
 		if (vm->state != VM_READY || vm->no_balloon)
@@ -162,13 +163,20 @@ static void decide(struct hd *d)
 			v->avail_mib = vm->gs.v[GS_AVAILABLE] >> 20;
 			v->free_mib = (vm->gs.have & (1u << GS_FREE)) ? vm->gs.v[GS_FREE] >> 20 : 0;
 		}
-		/* the guest's rate or the host's, whichever is higher */
-		if (vm->have_swapin || vm->have_host_swapin) {
+		/*
+		 * The guest's rate or the host's, whichever is higher. The
+		 * host sees only the hvmem swap devices: while the guest has
+		 * a counter but no rate yet, a host rate under the storm
+		 * threshold leaves the rate pending (not shrunk).
+		 */
+		pending = vm->gs_fresh && (vm->gs.have & (1u << GS_SWAP_IN)) && !vm->have_swapin;
+		if (vm->have_swapin || (vm->have_host_swapin &&
+					(!pending || vm->host_swapin_rate > cg->swapin_storm_pages_s))) {
 			v->valid |= POL_HAVE_SWAPIN;
 			v->swapin_pages_s = vm->have_swapin ? vm->swapin_rate : 0;
 			if (vm->have_host_swapin && vm->host_swapin_rate > v->swapin_pages_s)
 				v->swapin_pages_s = vm->host_swapin_rate;
-		} else if (vm->gs_fresh && (vm->gs.have & (1u << GS_SWAP_IN))) {
+		} else if (pending) {
 			v->valid |= POL_SWAPIN_PENDING;
 		}
 		if (vm->actual_known) {

@@ -78,7 +78,8 @@ struct pol_curve {
  * @total_mib: guest's total memory (stat-total-memory)
  * @avail_mib: guest's available memory (stat-available-memory)
  * @free_mib: guest's free memory (stat-free-memory)
- * @swapin_pages_s: guest's swap-in rate, pages per second
+ * @swapin_pages_s: swap-in rate, pages per second: the guest's, or the
+ *	host-seen rate of its hvmem swap devices when that is higher
  * @actual_mib: current guest memory (balloon actual)
  * @prev_desired_mib: the desired target of the previous period
  * @curve: miss-rate curve (with POL_HAVE_CURVE)

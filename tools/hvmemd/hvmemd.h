@@ -133,16 +133,16 @@ struct hd_vm {
 	 * second between two samples (fresh each period, while the guest's
 	 * own statistics can be minutes old under load)
 	 */
-	uint64_t gets_prev;
+	uint64_t gets_prev, puts_prev;
 	double gets_t;
-	double host_swapin_rate;
+	double host_swapin_rate, host_swapout_rate;	/* gets/s, puts/s */
 	bool have_host_swapin;
 
 	/* measurements */
 	struct qmp_gstats gs;
 	bool gs_fresh;
-	uint64_t swapin_prev, swapin_t_prev;
-	double swapin_rate;
+	uint64_t swapin_prev, swapin_t_prev, swapout_prev;
+	double swapin_rate, swapout_rate;	/* swapout_rate: with have_swapin */
 	bool have_swapin;
 	uint64_t actual_bytes;
 	bool actual_fresh, actual_known;

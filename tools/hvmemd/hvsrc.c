@@ -221,11 +221,16 @@ void hv_vm_sample(struct hd *d, struct hd_vm *vm)
 		vm->have_cache = true;
 		snprintf(vm->src_cache, sizeof(vm->src_cache), "ok");
 		vm->have_host_swapin = vm->gets_t && now > vm->gets_t &&
-				       vm->cache.gets >= vm->gets_prev;
-		if (vm->have_host_swapin)
+				       vm->cache.gets >= vm->gets_prev &&
+				       vm->cache.puts >= vm->puts_prev;
+		if (vm->have_host_swapin) {
 			vm->host_swapin_rate = (double)(vm->cache.gets - vm->gets_prev) /
 					       (now - vm->gets_t);
+			vm->host_swapout_rate = (double)(vm->cache.puts - vm->puts_prev) /
+						(now - vm->gets_t);
+		}
 		vm->gets_prev = vm->cache.gets;
+		vm->puts_prev = vm->cache.puts;
 		vm->gets_t = now;
 	} else {
 		snprintf(vm->src_cache, sizeof(vm->src_cache), "%s",

@@ -179,6 +179,12 @@ static void decide(struct hd *d)
 		} else if (pending) {
 			v->valid |= POL_SWAPIN_PENDING;
 		}
+		if (vm->have_swapin || vm->have_host_swapin) {
+			v->valid |= POL_HAVE_SWAPOUT;
+			v->swapout_pages_s = vm->have_swapin ? vm->swapout_rate : 0;
+			if (vm->have_host_swapin && vm->host_swapout_rate > v->swapout_pages_s)
+				v->swapout_pages_s = vm->host_swapout_rate;
+		}
 		if (vm->actual_known) {
 			v->valid |= POL_HAVE_ACTUAL;
 			v->actual_mib = vm->actual_bytes >> 20;

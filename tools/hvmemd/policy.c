@@ -123,7 +123,10 @@ static bool storming(const struct pol_global *g, const struct pol_vm_in *v, bool
  * A guest in a swap-in storm, or swapping in at all while it has less
  * available than its headroom, needs more than it uses, how much it cannot
  * say (its usage is bounded by its balloon): it wants its current size plus
- * headroom. Its available memory alone is no sign of ease: right after the
+ * headroom. So does one swapping out faster than the storm threshold while
+ * short of headroom once its balloon is no longer shrinking it (actual at
+ * or below the previous desired target): it is filling memory it does not
+ * have (a workload starting in a squeezed guest writes before it reads). Its available memory alone is no sign of ease: right after the
  * balloon deflates, the new pages show as available while the guest still
  * thrashes.
  */
@@ -160,16 +163,25 @@ static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 	else
 		why(o, "used %llu +%g%% -> %llu", (unsigned long long)used, g->headroom_pct,
 		    (unsigned long long)want);
-	if (storming(g, v, true) ||
-	    ((v->valid & POL_HAVE_SWAPIN) && (v->valid & POL_HAVE_ACTUAL) && v->swapin_pages_s > 0 &&
-	     (double)v->avail_mib * 100.0 < g->headroom_pct * (double)used)) {
+	bool short_of_headroom = (double)v->avail_mib * 100.0 < g->headroom_pct * (double)used;
+	bool filling = (v->valid & POL_HAVE_SWAPOUT) && (v->valid & POL_HAVE_ACTUAL) &&
+		       (v->valid & POL_HAVE_PREV) && g->swapin_storm_pages_s > 0 &&
+		       v->swapout_pages_s > g->swapin_storm_pages_s &&
+		       v->actual_mib <= v->prev_desired_mib && short_of_headroom;
+
+	bool swapping_in = storming(g, v, true) ||
+			   ((v->valid & POL_HAVE_SWAPIN) && (v->valid & POL_HAVE_ACTUAL) &&
+			    v->swapin_pages_s > 0 && short_of_headroom);
+
+	if (swapping_in || filling) {
 		uint64_t grow = (uint64_t)ceil((double)v->actual_mib *
 					       (100.0 + g->headroom_pct) / 100.0);
 
 		grow = clamp_u64(grow, v->min_mib, v->max_mib);
 		if (grow > want) {
 			want = grow;
-			why(o, "swapping in, short of memory: grow to %llu",
+			why(o, "%s, short of memory: grow to %llu",
+			    swapping_in ? "swapping in" : "swapping out",
 			    (unsigned long long)want);
 		}
 	}

@@ -68,6 +68,7 @@ struct pol_curve {
 #define POL_HAVE_CURVE		(1u << 4)	/* a miss-rate curve with points */
 #define POL_HELD		(1u << 5)	/* no fresh reply: hold at actual/prev */
 #define POL_SWAPIN_PENDING	(1u << 6)	/* a swap-in counter but no rate yet: not shrunk */
+#define POL_HAVE_SWAPOUT	(1u << 7)	/* a swap-out rate */
 
 /**
  * struct pol_vm_in - one VM's settings and measurements
@@ -80,6 +81,9 @@ struct pol_curve {
  * @free_mib: guest's free memory (stat-free-memory)
  * @swapin_pages_s: swap-in rate, pages per second: the guest's, or the
  *	host-seen rate of its hvmem swap devices when that is higher
+ * @swapout_pages_s: swap-out rate, pages per second (with POL_HAVE_SWAPOUT):
+ *	the guest's, or the host-seen rate (puts to its hvmem swap devices)
+ *	when that is higher
  * @actual_mib: current guest memory (balloon actual)
  * @prev_desired_mib: the desired target of the previous period
  * @curve: miss-rate curve (with POL_HAVE_CURVE)
@@ -90,6 +94,7 @@ struct pol_vm_in {
 	unsigned int valid;
 	uint64_t total_mib, avail_mib, free_mib;
 	double swapin_pages_s;
+	double swapout_pages_s;
 	uint64_t actual_mib;
 	uint64_t prev_desired_mib;
 	struct pol_curve curve;

@@ -333,15 +333,22 @@ static void on_reply(struct hd *d, struct hd_vm *vm, enum hd_cmd kind, uint64_t 
 			snprintf(vm->src_stats, sizeof(vm->src_stats), "ok");
 			if (vm->gs.have & (1u << GS_SWAP_IN)) {
 				uint64_t now = vm->gs.last_update, in = vm->gs.v[GS_SWAP_IN];
+				/* swap-out: same update, 0 when the guest leaves it out */
+				uint64_t out = (vm->gs.have & (1u << GS_SWAP_OUT)) ?
+					       vm->gs.v[GS_SWAP_OUT] : 0;
 
 				if (vm->swapin_t_prev && now > vm->swapin_t_prev &&
 				    in >= vm->swapin_prev) {
 					vm->swapin_rate = (double)(in - vm->swapin_prev) / 4096.0 /
 							  (double)(now - vm->swapin_t_prev);
 					vm->have_swapin = true;
+					vm->swapout_rate = out >= vm->swapout_prev ?
+						(double)(out - vm->swapout_prev) / 4096.0 /
+						(double)(now - vm->swapin_t_prev) : 0;
 				}
 				if (now != vm->swapin_t_prev) {
 					vm->swapin_prev = in;
+					vm->swapout_prev = out;
 					vm->swapin_t_prev = now;
 				}
 			}

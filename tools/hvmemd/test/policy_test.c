@@ -187,6 +187,53 @@ TEST(target_counts_kernel_memory_and_grows_a_swapping_guest)
 	EXPECT_EQ(6 + 115, out[0].target_mib);
 }
 
+/*
+ * A squeezed guest starting a workload writes before it reads: it swaps out
+ * (measured by the guest, or by the host as puts to its hvmem swap device)
+ * and swaps nothing in yet. Past the storm threshold and short of headroom,
+ * with its balloon done shrinking it, it grows; not while the balloon is
+ * still squeezing it (that swap-out is the balloon's), not below the
+ * threshold, not with headroom left.
+ */
+TEST(a_squeezed_guest_filling_memory_grows)
+{
+	struct pol_vm_in in[1] = { vm(23, 0, 0) };
+	struct pol_vm_out out[1];
+	struct pol_result res;
+	struct pol_global g = G0;
+
+	g.swapin_storm_pages_s = 10;
+	in[0].min_mib = 64;
+	in[0].actual_mib = 67;			/* the guest's kernel keeps 44 (33 counted) */
+	in[0].valid |= POL_HAVE_PREV | POL_HAVE_SWAPIN | POL_HAVE_SWAPOUT;
+	in[0].prev_desired_mib = 67;
+	in[0].swapin_pages_s = 0;
+	in[0].swapout_pages_s = 40;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
+	EXPECT_EQ(74, out[0].desired_mib);	/* 67 + 10% */
+	EXPECT_EQ(74, out[0].target_mib);
+	EXPECT_NE(NULL, strstr(out[0].reason, "swapping out, short of memory"));
+	/* below the threshold: usage alone (23 + 10% + 33 -> 59, min 64, hysteresis: 67) */
+	in[0].swapout_pages_s = 10;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
+	EXPECT_EQ(67, out[0].desired_mib);
+	/* the balloon still shrinking it: its swap-out is the balloon's */
+	in[0].swapout_pages_s = 40;
+	in[0].prev_desired_mib = 64;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
+	EXPECT_EQ(64, out[0].desired_mib);
+	/* headroom left: not short of memory */
+	in[0].prev_desired_mib = 67;
+	in[0].avail_mib = 10;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
+	EXPECT_EQ(NULL, strstr(out[0].reason, "short of memory"));
+	/* no swap-out rate known: no rule */
+	in[0].avail_mib = 0;
+	in[0].valid &= ~POL_HAVE_SWAPOUT;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
+	EXPECT_EQ(67, out[0].desired_mib);
+}
+
 TEST(identical_vms_equal)
 {
 	static const double taus[] = { 0, 0.5, 0.75, 0.99 };

@@ -145,6 +145,8 @@ struct hd_vm {
 	double swapin_rate, swapout_rate;	/* swapout_rate: with have_swapin */
 	bool have_swapin;
 	uint64_t actual_bytes;
+	uint64_t actual_prev_mib;	/* actual at the last decision */
+	double actual_prev_t;
 	bool actual_fresh, actual_known;
 
 	/* decisions */

@@ -179,11 +179,22 @@ static void decide(struct hd *d)
 		} else if (pending) {
 			v->valid |= POL_SWAPIN_PENDING;
 		}
-		if (vm->have_swapin || vm->have_host_swapin) {
+		/*
+		 * Swap-out the balloon did not cause: the rate, less what the
+		 * balloon took since the last decision (pages/s), if it took any.
+		 */
+		if ((vm->have_swapin || vm->have_host_swapin) && vm->actual_known) {
+			double now = hd_now(), rate;
+			uint64_t actual = vm->actual_bytes >> 20;
+
 			v->valid |= POL_HAVE_SWAPOUT;
-			v->swapout_pages_s = vm->have_swapin ? vm->swapout_rate : 0;
-			if (vm->have_host_swapin && vm->host_swapout_rate > v->swapout_pages_s)
-				v->swapout_pages_s = vm->host_swapout_rate;
+			rate = vm->have_swapin ? vm->swapout_rate : 0;
+			if (vm->have_host_swapin && vm->host_swapout_rate > rate)
+				rate = vm->host_swapout_rate;
+			v->swapout_pages_s = pol_swapout_not_ballooned(rate, vm->actual_prev_mib, actual,
+						vm->actual_prev_t ? now - vm->actual_prev_t : 0);
+			vm->actual_prev_mib = actual;
+			vm->actual_prev_t = now;
 		}
 		if (vm->actual_known) {
 			v->valid |= POL_HAVE_ACTUAL;

@@ -67,6 +67,22 @@ double pol_curve_ratio(const struct pol_curve *c, double mib)
 	return c->ratio[c->n - 1];
 }
 
+/*
+ * Swap-out (pages/s) its balloon did not cause: @rate less the pages per
+ * second the balloon took in the last @dt_s seconds (from @prev_actual_mib
+ * down to @actual_mib), at least 0. Inflating takes pages the guest may
+ * have to swap out; a balloon that took nothing explains none of it.
+ */
+double pol_swapout_not_ballooned(double rate, uint64_t prev_actual_mib, uint64_t actual_mib,
+				 double dt_s)
+{
+	double took = 0;
+
+	if (dt_s > 0 && prev_actual_mib > actual_mib)
+		took = (double)(prev_actual_mib - actual_mib) * 256.0 / dt_s;
+	return rate > took ? rate - took : 0;
+}
+
 uint64_t pol_curve_knee(const struct pol_curve *c)
 {
 	double lo, hi, cut;
@@ -124,9 +140,10 @@ static bool storming(const struct pol_global *g, const struct pol_vm_in *v, bool
  * available than its headroom, needs more than it uses, how much it cannot
  * say (its usage is bounded by its balloon): it wants its current size plus
  * headroom. So does one swapping out faster than the storm threshold while
- * short of headroom once its balloon is no longer shrinking it (actual at
- * or below the previous desired target): it is filling memory it does not
- * have (a workload starting in a squeezed guest writes before it reads). Its available memory alone is no sign of ease: right after the
+ * short of headroom, counting only swap-out its balloon did not cause (the
+ * caller's swapout_pages_s): it is filling memory it does not have (a
+ * workload starting in a squeezed guest writes before it reads, and its
+ * balloon, unable to take more, stays above target). Its available memory alone is no sign of ease: right after the
  * balloon deflates, the new pages show as available while the guest still
  * thrashes.
  */
@@ -165,9 +182,8 @@ static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 		    (unsigned long long)want);
 	bool short_of_headroom = (double)v->avail_mib * 100.0 < g->headroom_pct * (double)used;
 	bool filling = (v->valid & POL_HAVE_SWAPOUT) && (v->valid & POL_HAVE_ACTUAL) &&
-		       (v->valid & POL_HAVE_PREV) && g->swapin_storm_pages_s > 0 &&
-		       v->swapout_pages_s > g->swapin_storm_pages_s &&
-		       v->actual_mib <= v->prev_desired_mib && short_of_headroom;
+		       g->swapin_storm_pages_s > 0 &&
+		       v->swapout_pages_s > g->swapin_storm_pages_s && short_of_headroom;
 
 	bool swapping_in = storming(g, v, true) ||
 			   ((v->valid & POL_HAVE_SWAPIN) && (v->valid & POL_HAVE_ACTUAL) &&

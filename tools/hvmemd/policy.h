@@ -81,9 +81,10 @@ struct pol_curve {
  * @free_mib: guest's free memory (stat-free-memory)
  * @swapin_pages_s: swap-in rate, pages per second: the guest's, or the
  *	host-seen rate of its hvmem swap devices when that is higher
- * @swapout_pages_s: swap-out rate, pages per second (with POL_HAVE_SWAPOUT):
- *	the guest's, or the host-seen rate (puts to its hvmem swap devices)
- *	when that is higher
+ * @swapout_pages_s: swap-out rate the balloon did not cause, pages per
+ *	second (with POL_HAVE_SWAPOUT): the guest's, or the host-seen rate
+ *	(puts to its hvmem swap devices) when that is higher, less the pages
+ *	per second the balloon took since the last decision
  * @actual_mib: current guest memory (balloon actual)
  * @prev_desired_mib: the desired target of the previous period
  * @curve: miss-rate curve (with POL_HAVE_CURVE)
@@ -153,6 +154,9 @@ struct pol_result {
 double pol_curve_ratio(const struct pol_curve *c, double mib);
 /* The knee: the smallest size within 5% of the curve's drop from its end. */
 uint64_t pol_curve_knee(const struct pol_curve *c);
+/* Swap-out rate less what the balloon took in @dt_s s (pages/s, >= 0). */
+double pol_swapout_not_ballooned(double rate, uint64_t prev_actual_mib, uint64_t actual_mib,
+				 double dt_s);
 /* ESX's shares per MiB with idle tax: S / (P (f + k (1 - f))), k = 1 / (1 - tau). */
 double pol_rho(double shares, double p_mib, double f, double idle_tax);
 

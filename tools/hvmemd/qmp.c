@@ -116,6 +116,7 @@ void qmp_drop(struct hd *d, struct hd_vm *vm, const char *why)
 	vm->silent_periods = 0;
 	vm->gs_fresh = vm->actual_fresh = false;
 	vm->have_swapin = false;
+	vm->actual_prev_t = 0;
 	vm->no_balloon = false;
 	vm->scheduled = false;
 	qmp_framer_reset(&vm->fr);

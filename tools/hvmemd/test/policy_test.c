@@ -190,10 +190,9 @@ TEST(target_counts_kernel_memory_and_grows_a_swapping_guest)
 /*
  * A squeezed guest starting a workload writes before it reads: it swaps out
  * (measured by the guest, or by the host as puts to its hvmem swap device)
- * and swaps nothing in yet. Past the storm threshold and short of headroom,
- * with its balloon done shrinking it, it grows; not while the balloon is
- * still squeezing it (that swap-out is the balloon's), not below the
- * threshold, not with headroom left.
+ * and swaps nothing in yet. Past the storm threshold and short of headroom
+ * it grows; not below the threshold, not with headroom left. What the
+ * balloon itself pushed out does not count (pol_swapout_not_ballooned()).
  */
 TEST(a_squeezed_guest_filling_memory_grows)
 {
@@ -217,13 +216,8 @@ TEST(a_squeezed_guest_filling_memory_grows)
 	in[0].swapout_pages_s = 10;
 	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
 	EXPECT_EQ(67, out[0].desired_mib);
-	/* the balloon still shrinking it: its swap-out is the balloon's */
-	in[0].swapout_pages_s = 40;
-	in[0].prev_desired_mib = 64;
-	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
-	EXPECT_EQ(64, out[0].desired_mib);
 	/* headroom left: not short of memory */
-	in[0].prev_desired_mib = 67;
+	in[0].swapout_pages_s = 40;
 	in[0].avail_mib = 10;
 	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
 	EXPECT_EQ(NULL, strstr(out[0].reason, "short of memory"));
@@ -232,6 +226,19 @@ TEST(a_squeezed_guest_filling_memory_grows)
 	in[0].valid &= ~POL_HAVE_SWAPOUT;
 	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
 	EXPECT_EQ(67, out[0].desired_mib);
+}
+
+TEST(swapout_the_balloon_caused_does_not_count)
+{
+	/* 40 pages/s; the balloon took 4 MiB in 2 s: 512 pages/s */
+	EXPECT_EQ(0, pol_swapout_not_ballooned(40, 74, 70, 2));
+	/* it took 0.1 MiB/s: 25.6 pages/s of the 40 */
+	EXPECT_TRUE(fabs(pol_swapout_not_ballooned(40, 71, 70, 10) - 14.4) < 1e-9);
+	/* it gave memory back, or stayed: all of it counts */
+	EXPECT_EQ(40, pol_swapout_not_ballooned(40, 70, 74, 2));
+	EXPECT_EQ(40, pol_swapout_not_ballooned(40, 70, 70, 2));
+	/* no interval: nothing known about the balloon */
+	EXPECT_EQ(40, pol_swapout_not_ballooned(40, 74, 70, 0));
 }
 
 TEST(identical_vms_equal)

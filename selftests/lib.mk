@@ -9,13 +9,8 @@ CFLAGS	+= -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-clob
 LDLIBS	+= -lpthread
 
 # TEST_GEN_FILES: helper programs the tests run (built, not listed as tests).
-# A target's `settings` file (kselftest's: "timeout=SECONDS" a test, else
-# selftests/run's 900) goes beside its tests.
 all: $(addprefix $(O)/,$(TEST_GEN_PROGS)) $(addprefix $(O)/,$(TEST_PROGS)) \
-	$(addprefix $(O)/,$(TEST_GEN_FILES)) $(if $(wildcard settings),$(O)/settings)
-
-$(O)/settings: settings | $(O)
-	install -m 0644 $< $@
+	$(addprefix $(O)/,$(TEST_GEN_FILES))
 
 $(O)/%: %.c $(wildcard ../lib/*.h) | $(O)
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)

@@ -11,7 +11,7 @@
 # small: under TCG (nested KVM in the test VM) the guest fills and verifies
 # about 0.5-3 MiB/s while it swaps, and boots in 1-6 minutes on a loaded
 # 2-core host (GT_TIMEOUT, default 780 s, bounds one guest; selftests/run
-# gives each test of this target 1500 s: ./settings). It leaves the guest's output in
+# gives each test 900 s). It leaves the guest's output in
 # $gt_dir/out, the balloon statistics in $gt_dir/stats.json and the guest
 # console in $gt_dir/console, and sets gt_rc, gt_boot_s, gt_cmd_s,
 # gt_pages, gt_verified, gt_corrupt, gt_pswpin, gt_pswpout, gt_discarded

@@ -18,8 +18,8 @@
 # - with hvmem swap devices (GS_SWAP=vswap, the default), busy's and late's
 #   swap shows in hvmemd's status: cache pages and a miss-rate curve.
 # Debian's kernel only (HVMEM_SKIP_KVM).
-# make check's run: 90 s of busy's access (sched_lib.sh's default, 150, is
-# the benchmark's); with three guest boots about 10 minutes under TCG
+# the test's run: 90 s of busy's access (sched_lib.sh's default, 150, is
+# the benchmark's); with three guest boots 12-15 minutes under TCG
 GS_DUR=${GS_DUR:-90}
 . "$(dirname "$0")/guest_lib.sh"
 . "$(dirname "$0")/sched_lib.sh"

@@ -188,7 +188,8 @@ static void decide(struct hd *d)
 			uint64_t actual = vm->actual_bytes >> 20;
 
 			v->valid |= POL_HAVE_SWAPOUT;
-			rate = vm->have_swapin ? vm->swapout_rate : 0;
+			rate = vm->have_swapin && (vm->gs.have & (1u << GS_SWAP_OUT)) ?
+			       vm->swapout_rate : 0;
 			if (vm->have_host_swapin && vm->host_swapout_rate > rate)
 				rate = vm->host_swapout_rate;
 			v->swapout_pages_s = pol_swapout_not_ballooned(rate, vm->actual_prev_mib, actual,

@@ -99,8 +99,10 @@ gt_run_swap() {	# gt_run_swap DISK|- [scripts/guest run options...]
 		# what swap did not discard (clusters kept by swap-cached pages
 		# until swapoff, which discards nothing): the whole disk
 		blkdiscard /dev/vda && echo GUEST-BLKDISCARD done
-		# a moment for samplers of the device to see it emptied
-		sleep 2
+		# time for samplers of the device to see it emptied: one sample
+		# of its sysfs counters took over 2 s on a loaded host (a CI rerun
+		# here missed the emptied device), so 10 s
+		sleep 10
 		exit \$wrc" >"$gt_dir/out" 2>"$gt_dir/err"
 	gt_rc=$?
 	err=$gt_dir/err

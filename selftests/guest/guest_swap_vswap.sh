@@ -46,7 +46,7 @@ gt_check "the device belongs to the guest's VM ($(gt_vswap_counter "$dev" vm_id)
 peak=$(gt_max "$gt_dir/counters" stored)
 gt_check "the device held the guest's pages (peak $peak stored)" [ "$peak" -gt 1000 ]
 # stored in the last sample taken while QEMU still ran (the guest discarded
-# the whole disk, then slept 2 s before it ended)
+# the whole disk, then slept 10 s before it ended)
 live=$(awk '$1 == "dead" { d = $2 } $1 == "stored" { s = $2 }
 	$1 == "sample-end" { if (d == 0) last = s }
 	END { print last }' "$gt_dir/counters")

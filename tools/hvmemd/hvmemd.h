@@ -142,8 +142,8 @@ struct hd_vm {
 	struct qmp_gstats gs;
 	bool gs_fresh;
 	uint64_t swapin_prev, swapin_t_prev, swapout_prev;
-	double swapin_rate, swapout_rate;	/* swapout_rate: with have_swapin */
-	bool have_swapin;
+	double swapin_rate, swapout_rate;
+	bool have_swapin, have_swapout;
 	uint64_t actual_bytes;
 	uint64_t actual_prev_mib;	/* actual at the last decision */
 	double actual_prev_t;

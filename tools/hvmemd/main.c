@@ -111,6 +111,14 @@ static void vm_free(struct hd *d, struct hd_vm *vm)
  * Run the policy over the VMs that answered QMP (and have a balloon) and
  * send the balloon commands. VMs with a malformed or missing reply are held.
  */
+/* The guest's rate or the host's, whichever is known and higher (0: none). */
+static double higher_rate(bool have_guest, double guest, bool have_host, double host)
+{
+	double r = have_guest ? guest : 0;
+
+	return have_host && host > r ? host : r;
+}
+
 static void decide(struct hd *d)
 {
 	const struct hd_global *cg = &d->cfg.g;
@@ -173,9 +181,8 @@ static void decide(struct hd *d)
 		if (vm->have_swapin || (vm->have_host_swapin &&
 					(!pending || vm->host_swapin_rate > cg->swapin_storm_pages_s))) {
 			v->valid |= POL_HAVE_SWAPIN;
-			v->swapin_pages_s = vm->have_swapin ? vm->swapin_rate : 0;
-			if (vm->have_host_swapin && vm->host_swapin_rate > v->swapin_pages_s)
-				v->swapin_pages_s = vm->host_swapin_rate;
+			v->swapin_pages_s = higher_rate(vm->have_swapin, vm->swapin_rate,
+							vm->have_host_swapin, vm->host_swapin_rate);
 		} else if (pending) {
 			v->valid |= POL_SWAPIN_PENDING;
 		}
@@ -184,14 +191,12 @@ static void decide(struct hd *d)
 		 * balloon took since the last decision (pages/s), if it took any.
 		 */
 		if ((vm->have_swapin || vm->have_host_swapin) && vm->actual_known) {
-			double now = hd_now(), rate;
+			double now = hd_now();
+			double rate = higher_rate(vm->have_swapout, vm->swapout_rate,
+						  vm->have_host_swapin, vm->host_swapout_rate);
 			uint64_t actual = vm->actual_bytes >> 20;
 
 			v->valid |= POL_HAVE_SWAPOUT;
-			rate = vm->have_swapin && (vm->gs.have & (1u << GS_SWAP_OUT)) ?
-			       vm->swapout_rate : 0;
-			if (vm->have_host_swapin && vm->host_swapout_rate > rate)
-				rate = vm->host_swapout_rate;
 			v->swapout_pages_s = pol_swapout_not_ballooned(rate, vm->actual_prev_mib, actual,
 						vm->actual_prev_t ? now - vm->actual_prev_t : 0);
 			vm->actual_prev_mib = actual;

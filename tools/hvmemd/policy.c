@@ -143,9 +143,9 @@ static bool storming(const struct pol_global *g, const struct pol_vm_in *v, bool
  * short of headroom, counting only swap-out its balloon did not cause (the
  * caller's swapout_pages_s): it is filling memory it does not have (a
  * workload starting in a squeezed guest writes before it reads, and its
- * balloon, unable to take more, stays above target). Its available memory alone is no sign of ease: right after the
- * balloon deflates, the new pages show as available while the guest still
- * thrashes.
+ * balloon, unable to take more, stays above target). Its available memory
+ * alone is no sign of ease: right after the balloon deflates, the new pages
+ * show as available while the guest still thrashes.
  */
 static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 		       struct pol_vm_out *o)

@@ -115,7 +115,7 @@ void qmp_drop(struct hd *d, struct hd_vm *vm, const char *why)
 	vm->setup_pending = 0;
 	vm->silent_periods = 0;
 	vm->gs_fresh = vm->actual_fresh = false;
-	vm->have_swapin = false;
+	vm->have_swapin = vm->have_swapout = false;
 	vm->actual_prev_t = 0;
 	vm->no_balloon = false;
 	vm->scheduled = false;
@@ -343,7 +343,9 @@ static void on_reply(struct hd *d, struct hd_vm *vm, enum hd_cmd kind, uint64_t 
 					vm->swapin_rate = (double)(in - vm->swapin_prev) / 4096.0 /
 							  (double)(now - vm->swapin_t_prev);
 					vm->have_swapin = true;
-					vm->swapout_rate = out >= vm->swapout_prev ?
+					vm->have_swapout = (vm->gs.have & (1u << GS_SWAP_OUT)) &&
+							   out >= vm->swapout_prev;
+					vm->swapout_rate = vm->have_swapout ?
 						(double)(out - vm->swapout_prev) / 4096.0 /
 						(double)(now - vm->swapin_t_prev) : 0;
 				}

@@ -152,8 +152,7 @@ static void status_json(struct hd *d, struct sbuf *b)
 		     vm->gs.have & (1u << GS_MAJOR_FAULTS));
 		jnum(b, "swapin_pages_s", vm->swapin_rate, vm->have_swapin);
 		jnum(b, "host_swapin_pages_s", vm->host_swapin_rate, vm->have_host_swapin);
-		jnum(b, "swapout_pages_s", vm->swapout_rate,
-		     vm->have_swapin && (vm->gs.have & (1u << GS_SWAP_OUT)));
+		jnum(b, "swapout_pages_s", vm->swapout_rate, vm->have_swapout);
 		jnum(b, "host_swapout_pages_s", vm->host_swapout_rate, vm->have_host_swapin);
 		jnum(b, "qmp_malformed", (double)vm->malformed_count, true);
 		jnum(b, "cache_pages", (double)vm->cache.pages, vm->have_cache);

@@ -24,6 +24,7 @@
 
 int inject_madvise(pid_t pid, const uint64_t *starts, const uint64_t *lens, int n,
 		   int advice, long *results);
+int proc_stat_field(pid_t pid, unsigned int field, char *buf, size_t len);
 
 /* hvmemctl's -j switch, read by the error helpers the injector links with */
 bool json_output;
@@ -60,17 +61,9 @@ static long now_ms(void)
 /* The state letter of /proc/PID/stat, or 0. */
 static char proc_state(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	FILE *f;
+	char state[2];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
-	return p && p[1] == ' ' ? p[2] : 0;
+	return proc_stat_field(pid, 3, state, sizeof(state)) ? 0 : state[0];
 }
 
 /* The exec of share_target32 went through: the process took its name. */

@@ -14,6 +14,11 @@
 #include "kselftest_harness.h"
 #include "hvmem_util.h"
 
+/* hvmemctl's reader of /proc/PID/stat (tools/hvmemctl/util.c), linked in */
+int proc_stat_field(pid_t pid, unsigned int field, char *buf, size_t len);
+/* hvmemctl's -j switch, read by the error helpers util.c holds */
+bool json_output;
+
 #define SHARE_SYSFS	"/sys/kernel/mm/hvmem/share/"
 #define RSZ		(2UL << 20)
 #define PPR		512	/* 4 KiB pages per region */
@@ -524,21 +529,9 @@ TEST_F(share, undo_restores_prior_advice)
 /* Field 22 of /proc/@pid/stat, the process's start time; 0 if unreadable. */
 static unsigned long long start_time(pid_t pid)
 {
-	unsigned long long v = 0;
-	char path[64], line[1024], *p;
-	FILE *f;
+	char buf[32];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
-	fclose(f);
-	/* fields 3 to 21 (proc(5)), then starttime */
-	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u"
-			 " %*d %*d %*d %*d %*d %*d %llu", &v) != 1)
-		return 0;
-	return v;
+	return proc_stat_field(pid, 22, buf, sizeof(buf)) ? 0 : strtoull(buf, NULL, 10);
 }
 
 static int touch(const char *dir, const char *fmt, ...)

@@ -81,6 +81,9 @@ int match_word(const char *word, const char *const *names, int n, const char *ki
 int sysfs_read(const char *path, char *buf, size_t len);
 int sysfs_read_u64(const char *path, uint64_t *val);
 
+/* Field @field (proc(5) numbering, >= 3) of /proc/@pid/stat as text; 0, -ENOENT, -EIO, -errno. */
+int proc_stat_field(pid_t pid, unsigned int field, char *buf, size_t len);
+
 /* Parse a whole decimal or 0x-hex number; prints an error and returns -1 if bad. */
 int parse_u64(const char *s, uint64_t *val, const char *what);
 int parse_u32(const char *s, uint32_t *val, const char *what);

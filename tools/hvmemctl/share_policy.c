@@ -195,25 +195,14 @@ static const char *state_dir(void)
  */
 static int proc_start_time(pid_t pid, unsigned long long *start)
 {
-	char path[64], line[1024], *p;
-	FILE *f;
-	int i;
+	char buf[32], *end;
+	int err = proc_stat_field(pid, 22, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
-	fclose(f);
-	/*
-	 * p is at the end of field 2 (comm, which may hold spaces and ')');
-	 * each step goes to the blank before the next field: before field 22
-	 */
-	for (i = 2; p && i < 22; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p, " %llu", start) != 1)
-		return -EIO;
-	return 0;
+	if (err)
+		return err;
+	errno = 0;
+	*start = strtoull(buf, &end, 10);
+	return errno || *end ? -EIO : 0;
 }
 
 /* The state file of @pid: keyed by pid and start time; 0 or 1 (printed). */

@@ -191,6 +191,41 @@ int sysfs_read_u64(const char *path, uint64_t *val)
 	return (errno || end == buf) ? -EINVAL : 0;
 }
 
+/*
+ * Field @field of /proc/@pid/stat (numbered as in proc(5); 3, the state,
+ * or later) into @buf, NUL-terminated. Field 2, comm, may hold blanks and
+ * ')': the fields after it are counted from its last ')'. Prints nothing.
+ * Return: 0; -ENOENT if there is no such process; -EIO if the line has no
+ * such field or it does not fit @len; another -errno if unreadable.
+ */
+int proc_stat_field(pid_t pid, unsigned int field, char *buf, size_t len)
+{
+	char path[64], line[1024], *p;
+	unsigned int i;
+	size_t n;
+	FILE *f;
+
+	if (field < 3 || !len)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+	fclose(f);
+	/* p is at the end of field 2; each step goes to the blank before field i + 1 */
+	for (i = 2; p && i < field; i++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -EIO;
+	n = strcspn(++p, " \n");
+	if (!n || n >= len)
+		return -EIO;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}
+
 int parse_u64(const char *s, uint64_t *val, const char *what)
 {
 	char *end;

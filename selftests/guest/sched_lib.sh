@@ -32,7 +32,9 @@
 # stderr, console), timeline.tsv (every second, per VM: seconds since start,
 # name, state, actual, target, desired, min, guest total and available MiB,
 # swap-in pages/s, reason, curve source, cache pages, curve knee MiB, host-seen
-# swap-in pages/s; "mark" rows: seconds, "mark", guest, event),
+# swap-in pages/s, the guest's swap-out pages/s, what the
+# guest's kernel keeps (MiB, learned); "mark" rows: seconds, "mark", guest,
+# event),
 # hvmemd.log, hvmemd.conf, status.json (the last status). Sets, per guest
 # NAME in busy idle late: gs_rc[NAME], gs_pages, gs_verified, gs_corrupt,
 # gs_mibps (access throughput, MiB/s), gs_access_s, gs_pswpin, gs_pswpout;
@@ -107,7 +109,8 @@ gs_poll() {
 			jq -r --arg t "$t" '.vms[] | [$t, .name, .state, .actual_mib, .target_mib,
 				.desired_mib, .min_mib, .guest_total_mib, .guest_available_mib,
 				.swapin_pages_s, .last_decision.reason, .sources.curve, .cache_pages,
-				.knee_mib, .host_swapin_pages_s] | map(. // "-") | @tsv' \
+				.knee_mib, .host_swapin_pages_s, .swapout_pages_s,
+				.guest_kernel_mib] | map(. // "-") | @tsv' \
 				"$dir/status.json" >>"$dir/timeline.tsv" 2>/dev/null
 		fi
 		for name in $GS_NAMES; do

@@ -147,6 +147,13 @@ struct hd_vm {
 	uint64_t actual_bytes;
 	uint64_t actual_prev_mib;	/* actual at the last decision */
 	double actual_prev_t;
+	/*
+	 * what the guest's kernel keeps outside its total: actual - total,
+	 * learned at a stats update when actual had not moved since the
+	 * previous one (kept_update, kept_actual: that update and its actual)
+	 */
+	uint64_t kept_mib, kept_update, kept_actual;
+	bool have_kept;
 	bool actual_fresh, actual_known;
 
 	/* decisions */

@@ -206,6 +206,10 @@ static void decide(struct hd *d)
 			v->valid |= POL_HAVE_ACTUAL;
 			v->actual_mib = vm->actual_bytes >> 20;
 		}
+		if (vm->have_kept) {
+			v->valid |= POL_HAVE_KEPT;
+			v->kept_mib = vm->kept_mib;
+		}
 		if (vm->have_prev) {
 			v->valid |= POL_HAVE_PREV;
 			v->prev_desired_mib = vm->prev_desired;

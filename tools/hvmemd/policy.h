@@ -69,6 +69,7 @@ struct pol_curve {
 #define POL_HELD		(1u << 5)	/* no fresh reply: hold at actual/prev */
 #define POL_SWAPIN_PENDING	(1u << 6)	/* a swap-in counter but no rate yet: not shrunk */
 #define POL_HAVE_SWAPOUT	(1u << 7)	/* a swap-out rate */
+#define POL_HAVE_KEPT		(1u << 8)	/* the memory the guest's kernel keeps */
 
 /**
  * struct pol_vm_in - one VM's settings and measurements
@@ -86,6 +87,10 @@ struct pol_curve {
  *	(puts to its hvmem swap devices) when that is higher, less the pages
  *	per second the balloon took since the last decision
  * @actual_mib: current guest memory (balloon actual)
+ * @kept_mib: what the guest's kernel keeps outside its total (image,
+ *	memmap, reserved pages), learned by the caller as actual - total while
+ *	the balloon stood still (with POL_HAVE_KEPT); else actual - total now,
+ *	at most half of actual
  * @prev_desired_mib: the desired target of the previous period
  * @curve: miss-rate curve (with POL_HAVE_CURVE)
  */
@@ -97,6 +102,7 @@ struct pol_vm_in {
 	double swapin_pages_s;
 	double swapout_pages_s;
 	uint64_t actual_mib;
+	uint64_t kept_mib;
 	uint64_t prev_desired_mib;
 	struct pol_curve curve;
 };

@@ -115,7 +115,11 @@ void qmp_drop(struct hd *d, struct hd_vm *vm, const char *why)
 	vm->setup_pending = 0;
 	vm->silent_periods = 0;
 	vm->gs_fresh = vm->actual_fresh = false;
+	/* rates and what its kernel keeps: learned anew from the next QEMU */
 	vm->have_swapin = vm->have_swapout = false;
+	vm->swapin_t_prev = 0;
+	vm->have_kept = false;
+	vm->kept_update = 0;
 	vm->actual_prev_t = 0;
 	vm->no_balloon = false;
 	vm->scheduled = false;
@@ -239,6 +243,30 @@ static bool find_balloon(struct hd_vm *vm, const struct json_doc *doc,
 	return false;
 }
 
+/*
+ * What the guest's kernel keeps outside its total (image, memmap, reserved
+ * pages): actual - total at a stats update, taken only when actual had not
+ * moved since the previous update. While the balloon moves, the guest's
+ * total lags or leads the actual QEMU reports, by up to the move.
+ */
+static void learn_kept(struct hd_vm *vm)
+{
+	uint64_t actual = vm->actual_bytes >> 20, total = vm->gs.v[GS_TOTAL] >> 20;
+
+	if (!vm->actual_known || vm->gs.last_update == vm->kept_update)
+		return;
+	if (vm->kept_update && actual == vm->kept_actual && actual >= total) {
+		if (!vm->have_kept || vm->kept_mib != actual - total)
+			hd_log(LOG_D, "vm %s: its kernel keeps %llu MiB (actual %llu, total %llu)",
+			       vm->c.name, (unsigned long long)(actual - total),
+			       (unsigned long long)actual, (unsigned long long)total);
+		vm->kept_mib = actual - total;
+		vm->have_kept = true;
+	}
+	vm->kept_update = vm->gs.last_update;
+	vm->kept_actual = actual;
+}
+
 /* Logged at most once a minute per VM, with the count since. */
 static void malformed(struct hd *d, struct hd_vm *vm, const char *what)
 {
@@ -332,6 +360,7 @@ static void on_reply(struct hd *d, struct hd_vm *vm, enum hd_cmd kind, uint64_t 
 		} else {
 			vm->gs_fresh = true;
 			snprintf(vm->src_stats, sizeof(vm->src_stats), "ok");
+			learn_kept(vm);
 			if (vm->gs.have & (1u << GS_SWAP_IN)) {
 				uint64_t now = vm->gs.last_update, in = vm->gs.v[GS_SWAP_IN];
 				/* swap-out: same update, 0 when the guest leaves it out */

@@ -148,6 +148,7 @@ static void status_json(struct hd *d, struct sbuf *b)
 		     vm->gs.have & (1u << GS_FREE));
 		jnum(b, "guest_caches_mib", (double)(vm->gs.v[GS_CACHES] >> 20),
 		     vm->gs.have & (1u << GS_CACHES));
+		jnum(b, "guest_kernel_mib", (double)vm->kept_mib, vm->have_kept);
 		jnum(b, "guest_major_faults", (double)vm->gs.v[GS_MAJOR_FAULTS],
 		     vm->gs.have & (1u << GS_MAJOR_FAULTS));
 		jnum(b, "swapin_pages_s", vm->swapin_rate, vm->have_swapin);

@@ -228,6 +228,39 @@ TEST(a_squeezed_guest_filling_memory_grows)
 	EXPECT_EQ(67, out[0].desired_mib);
 }
 
+/*
+ * A 256 MiB guest keeps about 44 MiB outside its total. Squeezed to 67 MiB
+ * with nothing available, the cap of actual / 2 counted 33 of them: asked
+ * for 64, below what it ran on, its balloon pressed on, and the swap-out
+ * it caused hid the guest's own. Learned (POL_HAVE_KEPT), all 44 count.
+ */
+TEST(learned_kernel_memory_counts_whole)
+{
+	struct pol_vm_in in[1] = { vm(23, 0, 0) };
+	struct pol_vm_out out[1];
+	struct pol_result res;
+	struct pol_global g = G0;
+
+	in[0].min_mib = 64;
+	in[0].actual_mib = 67;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
+	EXPECT_EQ(64, out[0].desired_mib);	/* 26 + 33 -> 59, min 64: below 67 */
+	in[0].valid |= POL_HAVE_KEPT;
+	in[0].kept_mib = 44;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
+	EXPECT_EQ(70, out[0].desired_mib);	/* 23 + 10% -> 26, + 44 */
+	EXPECT_NE(NULL, strstr(out[0].reason, "+44 kernel"));
+	/* learned, it counts whatever total says now (stale or not) */
+	in[0].total_mib = 10;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
+	EXPECT_EQ(64, out[0].desired_mib);	/* 11 + 44 -> 55, min 64 */
+	/* a bogus learned value is bounded by max */
+	in[0].max_mib = 256;
+	in[0].kept_mib = UINT64_MAX;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
+	EXPECT_EQ(256, out[0].desired_mib);
+}
+
 TEST(swapout_the_balloon_caused_does_not_count)
 {
 	/* 40 pages/s; the balloon took 4 MiB in 2 s: 512 pages/s */

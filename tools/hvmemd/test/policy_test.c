@@ -170,10 +170,16 @@ TEST(target_counts_kernel_memory_and_grows_a_swapping_guest)
 	in[1].swapin_pages_s = 5000;
 	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
 	EXPECT_EQ(132, out[1].target_mib);
-	/* a storm grows it even with memory available (just deflated) */
+	/*
+	 * a storm with headroom left: it reads back pages that fit, so its
+	 * usage speaks (70 + 10% -> 77, + 20), and the storm keeps it at 120
+	 */
 	in[1].avail_mib = 30;
 	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
-	EXPECT_EQ(132, out[1].desired_mib);
+	EXPECT_EQ(97, out[1].desired_mib);
+	EXPECT_EQ(120, out[1].target_mib);
+	EXPECT_EQ(NULL, strstr(out[1].reason, "short of memory"));
+	EXPECT_NE(NULL, strstr(out[1].reason, "swap-in storm"));
 	/* swapping in slowly with headroom left: usage speaks for itself */
 	in[1].swapin_pages_s = 3;
 	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));

@@ -211,11 +211,22 @@ gt_vswap_plug() {
 # gt_vswap_plug made and unbind its VM (normally gone with QEMU already)
 gt_vswap_unplugged() {
 	local dev id
-	dev=$(sed -n 's/.*dev=\([^ ]*\).*/\1/p' "$1" 2>/dev/null)
-	id=$(sed -n 's/^vmid=\([0-9]*\).*/\1/p' "$1" 2>/dev/null)
+	dev=$(gt_plug_dev "$1")
+	id=$(gt_plug_vm "$1")
 	[ -z "$dev" ] || gt_vswap_destroy "$dev" >/dev/null
 	[ -z "$id" ] || hvmemctl vm unbind "$id" >/dev/null 2>&1
 	return 0
+}
+
+# gt_plug_dev STATE_FILE / gt_plug_vm STATE_FILE: the device and the VM id
+# gt_vswap_plug recorded (nothing yet if it has not got that far);
+# gt_plug_counters STATE_FILE: gt_vswap_counters of that device, once made
+gt_plug_dev() { sed -n 's/.*dev=\([^ ]*\).*/\1/p' "$1" 2>/dev/null; }
+gt_plug_vm() { sed -n 's/^vmid=\([0-9]*\).*/\1/p' "$1" 2>/dev/null; }
+gt_plug_counters() {
+	local dev
+	dev=$(gt_plug_dev "$1")
+	[ -n "$dev" ] && gt_vswap_counters "$dev"
 }
 
 # gt_vswap_counters DEV: "name value" lines of the device's sysfs counters
@@ -245,22 +256,6 @@ gt_vswap_stored() {
 		[ -z "$v" ] || { echo "$v"; return 0; }
 	done
 	return 1
-}
-
-# gt_vm_hold: bind a stand-in process as the hvmem VM that owns the swap
-# device (the device must exist before QEMU starts); sets gt_vmid, gt_holder
-gt_vm_hold() {
-	sleep 100000 &
-	gt_holder=$!
-	# bind the sleeper's own mm, not the forked shell's that exec replaces
-	until [ "$(cat /proc/$gt_holder/comm 2>/dev/null)" = sleep ]; do sleep 0.01; done
-	gt_vmid=$(hvmemctl vm bind pid "$gt_holder" | sed -n 's/^bound vm \([0-9]*\).*/\1/p')
-	[ -n "$gt_vmid" ]
-}
-gt_vm_release() {
-	[ -z "${gt_vmid:-}" ] || hvmemctl vm unbind "$gt_vmid" 2>/dev/null
-	[ -z "${gt_holder:-}" ] || kill "$gt_holder" 2>/dev/null
-	gt_vmid='' gt_holder=''
 }
 
 # gt_sample FILE COMMAND...: run COMMAND every second in the background,

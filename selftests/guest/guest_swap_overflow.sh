@@ -45,12 +45,7 @@ gt_check "dm-swapres thin backing device" [ -b /dev/mapper/gt_thin ]
 gt_check "cache reserve for half the swapped data" hvmemctl cache reserve $(((GT_MIB << 20) >> 13))
 
 # the plugged device's counters, once the hook made it
-plugged_counters() {
-	local dev
-	dev=$(sed -n 's/.*dev=\([^ ]*\).*/\1/p' "$state" 2>/dev/null)
-	[ -n "$dev" ] && gt_vswap_counters "$dev"
-}
-gt_sample "$gt_dir/counters" plugged_counters
+gt_sample "$gt_dir/counters" gt_plug_counters "$state"
 gt_run_swap - --paused-hook ". '$GT_TOP/selftests/guest/guest_lib.sh'; gt_vswap_plug $size '$state' /dev/mapper/gt_thin"
 sleep 2
 gt_sample_stop

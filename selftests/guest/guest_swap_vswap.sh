@@ -26,11 +26,7 @@ trap cleanup EXIT
 gt_check "cache reserve for the whole swap device" hvmemctl cache reserve $((size >> 12))
 
 # the plugged device's counters (and its VM id), once the hook made it
-plugged_counters() {
-	local dev
-	dev=$(sed -n 's/.*dev=\([^ ]*\).*/\1/p' "$state" 2>/dev/null)
-	[ -n "$dev" ] && gt_vswap_counters "$dev" && echo "sample-end 1"
-}
+plugged_counters() { gt_plug_counters "$state" && echo "sample-end 1"; }
 gt_sample "$gt_dir/counters" plugged_counters
 gt_run_swap - --paused-hook ". '$GT_TOP/selftests/guest/guest_lib.sh'; gt_vswap_plug $size '$state'"
 sleep 1

@@ -184,24 +184,37 @@ gt_vswap_create() {
 
 gt_vswap_destroy() { hvmemctl vswap destroy "$1"; }
 
-# gt_vswap_plug SIZE_BYTES STATE_FILE [BACKING], as scripts/guest's --paused-hook
+# gt_vswap_plug SIZE_BYTES STATE_FILE [BACKING [DELAY_MS]], as scripts/guest's --paused-hook
 # (GUEST_PID and GUEST_QMP set, QEMU paused): bind the QEMU process itself
 # to hvmem, create an hvmem swap device of that VM and plug it into the
 # guest as its next virtio disk (QMP blockdev-add and device_add; O_DIRECT,
 # aio=native, discard=unmap). Writes "vmid=N dev=/dev/hvswapM" to STATE_FILE
 # first, so the caller can clean up whatever step failed. When QEMU exits
 # its binding ends and the device is dead (reads and writes fail) until
-# destroyed. BACKING: the device's backing block device (writeback).
+# destroyed. BACKING: the device's backing block device (writeback), '' for
+# none. DELAY_MS: the guest gets the device through dm-delay, every I/O
+# DELAY_MS later (swap at a disk's latency, for benchmarks); the state file
+# then also names it (delay=NAME) and gt_vswap_unplugged removes it.
 gt_vswap_plug() {
-	local size=$1 state=$2 backing=${3:-} id dev q="python3 $GT_TOP/scripts/qmp.py $GUEST_QMP raw"
+	local size=$1 state=$2 backing=${3:-} delay=${4:-} id dev disk
+	local q="python3 $GT_TOP/scripts/qmp.py $GUEST_QMP raw"
 	: >"$state"
 	id=$(hvmemctl vm bind pid "$GUEST_PID" | sed -n 's/^bound vm \([0-9]*\).*/\1/p')
 	[ -n "$id" ] || return 1
 	echo "vmid=$id" >"$state"
 	dev=$(gt_vswap_create "$id" "$size" "$backing") || return 1
 	echo "vmid=$id dev=$dev" >"$state"
+	disk=$dev
+	if [ -n "$delay" ]; then
+		modprobe -q dm_delay 2>/dev/null
+		dmsetup create "gt_delay_${dev##*/}" \
+			--table "0 $((size >> 9)) delay $dev 0 $delay" || return 1
+		echo "vmid=$id dev=$dev delay=gt_delay_${dev##*/}" >"$state"
+		dmsetup mknodes "gt_delay_${dev##*/}" 2>/dev/null
+		disk=/dev/mapper/gt_delay_${dev##*/}
+	fi
 	$q "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"host_device\",
-		\"node-name\": \"hvswap\", \"filename\": \"$dev\", \"cache\": {\"direct\": true},
+		\"node-name\": \"hvswap\", \"filename\": \"$disk\", \"cache\": {\"direct\": true},
 		\"aio\": \"native\", \"discard\": \"unmap\"}}" >/dev/null || return 1
 	$q "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"virtio-blk-pci\",
 		\"drive\": \"hvswap\", \"id\": \"hvswap\", \"serial\": \"hvswap\"}}" >/dev/null
@@ -210,9 +223,11 @@ gt_vswap_plug() {
 # gt_vswap_unplugged STATE_FILE: after the guest, destroy the device that
 # gt_vswap_plug made and unbind its VM (normally gone with QEMU already)
 gt_vswap_unplugged() {
-	local dev id
+	local dev id delay
 	dev=$(gt_plug_dev "$1")
 	id=$(gt_plug_vm "$1")
+	delay=$(sed -n 's/.*delay=\([^ ]*\).*/\1/p' "$1" 2>/dev/null)
+	[ -z "$delay" ] || dmsetup remove "$delay" 2>/dev/null
 	[ -z "$dev" ] || gt_vswap_destroy "$dev" >/dev/null
 	[ -z "$id" ] || hvmemctl vm unbind "$id" >/dev/null 2>&1
 	return 0

@@ -12,7 +12,9 @@
 # (hvmem_vswap.ko), made for its own VM: QEMU starts paused, is bound to
 # hvmem by pid and gets the device plugged (gt_vswap_plug), so the guest's
 # swap feeds that VM's cache counters and miss-rate curve. GS_SWAP=zram
-# gives each a zram device instead.
+# gives each a zram device instead. GS_SWAP_DELAY_MS=N puts dm-delay (N ms
+# per I/O) between each guest and its hvmem swap device: swap at a disk's
+# latency.
 #   busy  runs hvmem-workload over GS_W MiB (GS_MIX, random accesses, every
 #         access verified) for GS_DUR seconds of access, then verifies all;
 #   idle  does nothing;
@@ -47,6 +49,7 @@ GS_PERIOD=${GS_PERIOD:-2}	# hvmemd's period, s
 GS_MIN=${GS_MIN:-64}		# each VM's min_mib (reservation)
 GS_MIX=${GS_MIX:-compressible:50,random:50}
 GS_SWAP=${GS_SWAP:-vswap}	# vswap | zram
+GS_SWAP_DELAY_MS=${GS_SWAP_DELAY_MS:-}	# vswap: through dm-delay, ms per I/O (gt_vswap_plug)
 GS_NAMES="busy idle late"
 declare -A gs_rc gs_pages gs_verified gs_corrupt gs_mibps gs_access_s gs_pswpin gs_pswpout
 gs_hvmemd_rc=
@@ -157,7 +160,7 @@ gs_run() {	# gs_run MODE BUDGET
 			disk=(--disk "${gs_zdevs[$i]}")
 		else
 			gs_plugs+=("$dir/$name.plug")
-			disk=(--paused-hook ". '$GT_TOP/selftests/guest/guest_lib.sh'; gt_vswap_plug $size '$dir/$name.plug'")
+			disk=(--paused-hook ". '$GT_TOP/selftests/guest/guest_lib.sh'; gt_vswap_plug $size '$dir/$name.plug' '' $GS_SWAP_DELAY_MS")
 		fi
 		"$GT_TOP/scripts/guest" run --mem "$GS_MEM" "${bal[@]}" "${disk[@]}" \
 			--qmp "$dir/$name.qmp" --console "$dir/$name.console" \

@@ -205,11 +205,14 @@ gt_vswap_plug() {
 	dev=$(gt_vswap_create "$id" "$size" "$backing") || return 1
 	echo "vmid=$id dev=$dev" >"$state"
 	disk=$dev
-	if [ -n "$delay" ]; then
-		modprobe -q dm_delay 2>/dev/null
+	if [ -n "$delay" ] && [ "$delay" != 0 ]; then
+		[[ "$delay" =~ ^[0-9]+$ ]] || { echo "gt_vswap_plug: delay $delay: not a number of ms" >&2; return 1; }
+		modprobe -q dm_delay 2>/dev/null || [ -d /sys/module/dm_delay ] ||
+			{ echo "gt_vswap_plug: no dm-delay in this kernel" >&2; return 1; }
+		# recorded first: a hook stopped half-way leaves nothing behind
+		echo "vmid=$id dev=$dev delay=gt_delay_${dev##*/}" >"$state"
 		dmsetup create "gt_delay_${dev##*/}" \
 			--table "0 $((size >> 9)) delay $dev 0 $delay" || return 1
-		echo "vmid=$id dev=$dev delay=gt_delay_${dev##*/}" >"$state"
 		dmsetup mknodes "gt_delay_${dev##*/}" 2>/dev/null
 		disk=/dev/mapper/gt_delay_${dev##*/}
 	fi
@@ -220,24 +223,30 @@ gt_vswap_plug() {
 		\"drive\": \"hvswap\", \"id\": \"hvswap\", \"serial\": \"hvswap\"}}" >/dev/null
 }
 
-# gt_vswap_unplugged STATE_FILE: after the guest, destroy the device that
-# gt_vswap_plug made and unbind its VM (normally gone with QEMU already)
+# gt_vswap_unplugged STATE_FILE: after the guest, remove what gt_vswap_plug
+# made: its dm-delay device, the swap device, the VM's binding (normally
+# gone with QEMU already); then empty STATE_FILE. Says what it could not
+# remove; returns 0 (safe under set -e, and to call twice).
 gt_vswap_unplugged() {
 	local dev id delay
-	dev=$(gt_plug_dev "$1")
-	id=$(gt_plug_vm "$1")
-	delay=$(sed -n 's/.*delay=\([^ ]*\).*/\1/p' "$1" 2>/dev/null)
-	[ -z "$delay" ] || dmsetup remove "$delay" 2>/dev/null
-	[ -z "$dev" ] || gt_vswap_destroy "$dev" >/dev/null
-	[ -z "$id" ] || hvmemctl vm unbind "$id" >/dev/null 2>&1
+	dev=$(gt_plug_dev "$1") id=$(gt_plug_vm "$1")
+	delay=$(sed -n 's/.*delay=\([^ ]*\).*/\1/p' "$1" 2>/dev/null) || :
+	if [ -n "$delay" ] && [ -e "/dev/mapper/$delay" ] && ! dmsetup remove --retry "$delay" >/dev/null; then
+		echo "gt_vswap_unplugged: dm device $delay not removed" >&2
+	fi
+	if [ -n "$dev" ] && [ -b "$dev" ] && ! gt_vswap_destroy "$dev" >/dev/null; then
+		echo "gt_vswap_unplugged: $dev not destroyed" >&2
+	fi
+	if [ -n "$id" ]; then hvmemctl vm unbind "$id" >/dev/null 2>&1 || :; fi
+	if [ -e "$1" ]; then : >"$1"; fi
 	return 0
 }
 
 # gt_plug_dev STATE_FILE / gt_plug_vm STATE_FILE: the device and the VM id
 # gt_vswap_plug recorded (nothing yet if it has not got that far);
 # gt_plug_counters STATE_FILE: gt_vswap_counters of that device, once made
-gt_plug_dev() { sed -n 's/.*dev=\([^ ]*\).*/\1/p' "$1" 2>/dev/null; }
-gt_plug_vm() { sed -n 's/^vmid=\([0-9]*\).*/\1/p' "$1" 2>/dev/null; }
+gt_plug_dev() { sed -n 's/.*dev=\([^ ]*\).*/\1/p' "$1" 2>/dev/null || :; }
+gt_plug_vm() { sed -n 's/^vmid=\([0-9]*\).*/\1/p' "$1" 2>/dev/null || :; }
 gt_plug_counters() {
 	local dev
 	dev=$(gt_plug_dev "$1")

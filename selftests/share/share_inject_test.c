@@ -21,10 +21,8 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
-
-int inject_madvise(pid_t pid, const uint64_t *starts, const uint64_t *lens, int n,
-		   int advice, long *results);
-int proc_stat_field(pid_t pid, unsigned int field, char *buf, size_t len);
+/* the CLI's injector (inject_madvise) and proc_stat_field(), linked in */
+#include "../../tools/hvmemctl/hvmemctl.h"
 
 /* hvmemctl's -j switch, read by the error helpers the injector links with */
 bool json_output;

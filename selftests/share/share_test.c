@@ -13,9 +13,9 @@
 
 #include "kselftest_harness.h"
 #include "hvmem_util.h"
+/* proc_stat_field(): hvmemctl's reader of /proc/PID/stat, util.c linked in */
+#include "../../tools/hvmemctl/hvmemctl.h"
 
-/* hvmemctl's reader of /proc/PID/stat (tools/hvmemctl/util.c), linked in */
-int proc_stat_field(pid_t pid, unsigned int field, char *buf, size_t len);
 /* hvmemctl's -j switch, read by the error helpers util.c holds */
 bool json_output;
 

@@ -17,6 +17,48 @@
 
 bool json_output;	/* the CLI's -j switch, read by util.c's error helpers */
 
+/*
+ * A child named @name (prctl), asleep in read() until *@wfd is closed;
+ * true once /proc/PID/comm shows the name and the child sleeps (state S
+ * and our pid as its parent, by proc_stat_field()).
+ */
+static bool named_child(const char *name, pid_t *child, int *wfd)
+{
+	char want[32], comm[32], path[64], buf[32];
+	int p[2];
+	char c;
+
+	if (pipe(p))
+		return false;
+	*child = fork();
+	if (*child < 0)
+		return false;
+	if (!*child) {
+		close(p[1]);
+		if (prctl(PR_SET_NAME, name))
+			_exit(2);
+		_exit(read(p[0], &c, 1) == 0 ? 0 : 1);	/* until the parent closes */
+	}
+	close(p[0]);
+	*wfd = p[1];
+	snprintf(want, sizeof(want), "%s\n", name);
+	snprintf(path, sizeof(path), "/proc/%d/comm", *child);
+	for (int i = 0; i < 500; i++, usleep(10000)) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(comm, 1, sizeof(comm) - 1, f) : 0;
+
+		if (f)
+			fclose(f);
+		comm[n] = '\0';
+		if (strcmp(comm, want) || proc_stat_field(*child, 3, buf, sizeof(buf)) ||
+		    strcmp(buf, "S") || proc_stat_field(*child, 4, buf, sizeof(buf)) ||
+		    atoi(buf) != getpid())
+			continue;
+		return true;
+	}
+	return false;
+}
+
 TEST(own_fields)
 {
 	char buf[32];
@@ -33,51 +75,37 @@ TEST(own_fields)
 TEST(comm_with_parens_and_blanks)
 {
 	char buf[32], before[32];
-	int p[2], status;
-	pid_t child;
-	char c;
+	int wfd = -1, status;
+	pid_t child = -1;
+	bool named = named_child("x) 1 2 (y) z", &child, &wfd);
 
-	ASSERT_EQ(0, pipe(p));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (!child) {
-		close(p[1]);
-		prctl(PR_SET_NAME, "x) 1 2 (y) z");
-		/* blocks until the parent closes its end */
-		_exit(read(p[0], &c, 1) == 0 ? 0 : 1);
-	}
-	close(p[0]);
-	ASSERT_EQ(0, proc_stat_field(child, 22, before, sizeof(before)));
-	/* wait until the child took its name and sleeps in read() */
-	for (int i = 0; i < 500; i++) {
-		char comm[32] = "";
-		char path[64];
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/%d/comm", child);
-		f = fopen(path, "r");
-		if (f) {
-			if (!fgets(comm, sizeof(comm), f))
-				comm[0] = '\0';
-			fclose(f);
-		}
-		if (!strcmp(comm, "x) 1 2 (y) z\n") &&
-		    !proc_stat_field(child, 3, buf, sizeof(buf)) && !strcmp(buf, "S"))
-			break;
-		usleep(10000);
-	}
-	ASSERT_EQ(0, proc_stat_field(child, 3, buf, sizeof(buf)));
-	EXPECT_STREQ("S", buf);
-	ASSERT_EQ(0, proc_stat_field(child, 4, buf, sizeof(buf)));
-	EXPECT_EQ(getpid(), atoi(buf));
-	/* the start time does not change with the name */
+	ASSERT_LT(0, child);
+	EXPECT_TRUE(named);	/* state S and our pid, read past the comm */
+	/* start times: the child's is not before ours */
+	ASSERT_EQ(0, proc_stat_field(getpid(), 22, before, sizeof(before)));
 	ASSERT_EQ(0, proc_stat_field(child, 22, buf, sizeof(buf)));
-	EXPECT_STREQ(before, buf);
-	close(p[1]);
+	EXPECT_LE(strtoull(before, NULL, 10), strtoull(buf, NULL, 10));
+	close(wfd);
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_EQ(0, status);
 	/* reaped: no such process */
 	EXPECT_EQ(-ENOENT, proc_stat_field(child, 3, buf, sizeof(buf)));
+}
+
+/* A newline in comm (printed unescaped) must not end the line early. */
+TEST(comm_with_newline)
+{
+	char buf[32];
+	int wfd = -1, status;
+	pid_t child = -1;
+	bool named = named_child("a) Z 7\n", &child, &wfd);
+
+	ASSERT_LT(0, child);
+	EXPECT_TRUE(named);	/* state S and our pid, not "Z" and "7" */
+	EXPECT_EQ(0, proc_stat_field(child, 22, buf, sizeof(buf)));
+	close(wfd);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_EQ(0, status);
 }
 
 TEST(bad_requests)

@@ -193,26 +193,37 @@ int sysfs_read_u64(const char *path, uint64_t *val)
 
 /*
  * Field @field of /proc/@pid/stat (numbered as in proc(5); 3, the state,
- * or later) into @buf, NUL-terminated. Field 2, comm, may hold blanks and
- * ')': the fields after it are counted from its last ')'. Prints nothing.
+ * or later) into @buf, NUL-terminated. Field 2, comm, may hold blanks, ')'
+ * and newlines, unescaped: the whole file is read and the fields after
+ * comm are counted from its last ')'. Prints nothing.
  * Return: 0; -ENOENT if there is no such process; -EIO if the line has no
  * such field or it does not fit @len; another -errno if unreadable.
  */
 int proc_stat_field(pid_t pid, unsigned int field, char *buf, size_t len)
 {
-	char path[64], line[1024], *p;
+	char path[64], line[4096], *p;
 	unsigned int i;
+	ssize_t got;
 	size_t n;
-	FILE *f;
+	int fd;
 
 	if (field < 3 || !len)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
-	fclose(f);
+	/* one read: the kernel makes the whole line at once (well under 4 KiB) */
+	got = read(fd, line, sizeof(line) - 1);
+	if (got < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	close(fd);
+	line[got] = '\0';
+	p = strrchr(line, ')');
 	/* p is at the end of field 2; each step goes to the blank before field i + 1 */
 	for (i = 2; p && i < field; i++)
 		p = strchr(p + 1, ' ');

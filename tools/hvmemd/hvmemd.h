@@ -199,6 +199,8 @@ void qmp_drop(struct hd *d, struct hd_vm *vm, const char *why);
 void qmp_event(struct hd *d, struct hd_vm *vm, uint32_t events);
 void qmp_period(struct hd *d, struct hd_vm *vm);	/* send the period's queries */
 void qmp_balloon(struct hd *d, struct hd_vm *vm, uint64_t mib);
+/* after this period's guest-stats and query-balloon replies: learn kept_mib */
+void qmp_learn_kept(struct hd_vm *vm);
 /* main.c: a period reply arrived (decide early when none is due) */
 void hd_reply_done(struct hd *d);
 

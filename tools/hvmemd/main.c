@@ -206,6 +206,7 @@ static void decide(struct hd *d)
 			v->valid |= POL_HAVE_ACTUAL;
 			v->actual_mib = vm->actual_bytes >> 20;
 		}
+		qmp_learn_kept(vm);
 		if (vm->have_kept) {
 			v->valid |= POL_HAVE_KEPT;
 			v->kept_mib = vm->kept_mib;

@@ -147,11 +147,14 @@ static bool storming(const struct pol_global *g, const struct pol_vm_in *v, bool
  * only swap-out its balloon did not cause (the caller's swapout_pages_s):
  * it is filling memory it does not have (a workload starting in a squeezed
  * guest writes before it reads, and its balloon, unable to take more,
- * stays above target). A guest swapping in with headroom left, even in a
- * storm, is reading back pages swapped out earlier, which fit: more memory
- * would not bring them in sooner. Its storm keeps it from shrinking (step
- * 3's floor) but does not grow it: growing it regardless held a recovering
- * guest at 202 MiB, 80 of them available, while a squeezed one thrashed.
+ * stays above target). So does one in a swap-in storm that also swaps out
+ * faster than the threshold (not the balloon's doing): it thrashes,
+ * whatever it reports as available (file cache counts there). A guest
+ * swapping in with headroom left and not out, even in a storm, is reading
+ * back pages swapped out earlier, which fit: more memory would not bring
+ * them in sooner. Its storm keeps it from shrinking (step 3's floor) but
+ * does not grow it: growing it regardless held a recovering guest at 202
+ * MiB, 80 of them available, while a squeezed one thrashed at its min.
  */
 static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 		       struct pol_vm_out *o)
@@ -175,7 +178,9 @@ static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 	uint64_t used = v->total_mib > v->avail_mib ? v->total_mib - v->avail_mib : 0;
 	uint64_t kept = 0;
 
-	if (v->valid & POL_HAVE_KEPT) {
+	if ((v->valid & POL_HAVE_KEPT) &&
+	    !((v->valid & POL_HAVE_ACTUAL) && v->total_mib > v->actual_mib)) {
+		/* (a total above actual: the balloon's pages count in it, deflate-on-oom) */
 		kept = v->kept_mib < v->max_mib ? v->kept_mib : v->max_mib;
 	} else if ((v->valid & POL_HAVE_ACTUAL) && v->actual_mib > v->total_mib) {
 		kept = v->actual_mib - v->total_mib;
@@ -190,22 +195,26 @@ static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 		why(o, "used %llu +%g%% -> %llu", (unsigned long long)used, g->headroom_pct,
 		    (unsigned long long)want);
 	bool short_of_headroom = (double)v->avail_mib * 100.0 < g->headroom_pct * (double)used;
-	bool filling = (v->valid & POL_HAVE_SWAPOUT) && (v->valid & POL_HAVE_ACTUAL) &&
-		       g->swapin_storm_pages_s > 0 &&
-		       v->swapout_pages_s > g->swapin_storm_pages_s && short_of_headroom;
+	bool out_storm = (v->valid & POL_HAVE_SWAPOUT) && (v->valid & POL_HAVE_ACTUAL) &&
+			 g->swapin_storm_pages_s > 0 &&
+			 v->swapout_pages_s > g->swapin_storm_pages_s;
+	bool filling = out_storm && short_of_headroom;
+	bool thrashing = out_storm && storming(g, v, true);
 
 	bool swapping_in = (v->valid & POL_HAVE_SWAPIN) && (v->valid & POL_HAVE_ACTUAL) &&
 			   v->swapin_pages_s > 0 && short_of_headroom;
 
-	if (swapping_in || filling) {
+	if (swapping_in || filling || thrashing) {
 		uint64_t grow = (uint64_t)ceil((double)v->actual_mib *
 					       (100.0 + g->headroom_pct) / 100.0);
 
 		grow = clamp_u64(grow, v->min_mib, v->max_mib);
 		if (grow > want) {
 			want = grow;
-			why(o, "%s, short of memory: grow to %llu",
-			    swapping_in ? "swapping in" : "swapping out",
+			why(o, "%s: grow to %llu",
+			    swapping_in ? "swapping in, short of memory" :
+			    filling ? "swapping out, short of memory" :
+			    "thrashing (swap-in and swap-out storms)",
 			    (unsigned long long)want);
 		}
 	}

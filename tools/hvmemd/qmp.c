@@ -247,13 +247,15 @@ static bool find_balloon(struct hd_vm *vm, const struct json_doc *doc,
  * What the guest's kernel keeps outside its total (image, memmap, reserved
  * pages): actual - total at a stats update, taken only when actual had not
  * moved since the previous update. While the balloon moves, the guest's
- * total lags or leads the actual QEMU reports, by up to the move.
+ * total lags or leads the actual QEMU reports, by up to the move. Called
+ * once both of the period's replies are in (guest-stats, query-balloon),
+ * so that actual is the one QEMU reported after the update.
  */
-static void learn_kept(struct hd_vm *vm)
+void qmp_learn_kept(struct hd_vm *vm)
 {
 	uint64_t actual = vm->actual_bytes >> 20, total = vm->gs.v[GS_TOTAL] >> 20;
 
-	if (!vm->actual_known || vm->gs.last_update == vm->kept_update)
+	if (!vm->gs_fresh || !vm->actual_fresh || vm->gs.last_update == vm->kept_update)
 		return;
 	if (vm->kept_update && actual == vm->kept_actual && actual >= total) {
 		if (!vm->have_kept || vm->kept_mib != actual - total)
@@ -360,7 +362,6 @@ static void on_reply(struct hd *d, struct hd_vm *vm, enum hd_cmd kind, uint64_t 
 		} else {
 			vm->gs_fresh = true;
 			snprintf(vm->src_stats, sizeof(vm->src_stats), "ok");
-			learn_kept(vm);
 			if (vm->gs.have & (1u << GS_SWAP_IN)) {
 				uint64_t now = vm->gs.last_update, in = vm->gs.v[GS_SWAP_IN];
 				/* swap-out: same update, 0 when the guest leaves it out */

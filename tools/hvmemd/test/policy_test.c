@@ -180,6 +180,17 @@ TEST(target_counts_kernel_memory_and_grows_a_swapping_guest)
 	EXPECT_EQ(120, out[1].target_mib);
 	EXPECT_EQ(NULL, strstr(out[1].reason, "short of memory"));
 	EXPECT_NE(NULL, strstr(out[1].reason, "swap-in storm"));
+	/* ... unless it also swaps out as fast: it thrashes, it grows */
+	in[1].valid |= POL_HAVE_SWAPOUT;
+	in[1].swapout_pages_s = 2000;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
+	EXPECT_EQ(132, out[1].desired_mib);
+	EXPECT_NE(NULL, strstr(out[1].reason, "thrashing"));
+	/* swap-out under the threshold: reading back only */
+	in[1].swapout_pages_s = 500;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
+	EXPECT_EQ(97, out[1].desired_mib);
+	in[1].valid &= ~POL_HAVE_SWAPOUT;
 	/* swapping in slowly with headroom left: usage speaks for itself */
 	in[1].swapin_pages_s = 3;
 	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
@@ -260,6 +271,19 @@ TEST(learned_kernel_memory_counts_whole)
 	in[0].total_mib = 10;
 	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
 	EXPECT_EQ(64, out[0].desired_mib);	/* 11 + 44 -> 55, min 64 */
+	/*
+	 * deflate-on-oom: the balloon's pages stay in total (total above
+	 * actual), the kernel's memory is already inside: not added again
+	 */
+	in[0].total_mib = 200;
+	in[0].avail_mib = 150;
+	in[0].actual_mib = 120;
+	ASSERT_EQ(0, pol_decide(&g, in, out, 1, &res));
+	EXPECT_EQ(64, out[0].desired_mib);	/* 50 + 10% -> 55, min 64 */
+	EXPECT_EQ(NULL, strstr(out[0].reason, "kernel"));
+	in[0].total_mib = 10;
+	in[0].avail_mib = 0;
+	in[0].actual_mib = 67;
 	/* a bogus learned value is bounded by max */
 	in[0].max_mib = 256;
 	in[0].kept_mib = UINT64_MAX;

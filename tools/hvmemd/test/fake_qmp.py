@@ -4,7 +4,7 @@
 
     fake_qmp.py SOCKET --log FILE [--mode normal|disconnect|malformed]
                 [--total-mib N] [--avail-mib N] [--free-mib N] [--max-mib N]
-                [--swapin-mib-s N] [--drop-after N]
+                [--swapin-mib-s N] [--drop-after N] [--kernel-mib N]
 
 It speaks enough QMP for hvmemd: the greeting, qmp_capabilities,
 query-memory-size-summary, query-cpus-fast (its own thread id), qom-list
@@ -41,6 +41,9 @@ def main():
     ap.add_argument("--max-mib", type=int, default=2048)
     ap.add_argument("--swapin-mib-s", type=float, default=0)
     ap.add_argument("--drop-after", type=int, default=12)
+    # the guest's kernel keeps this much outside its total: total follows
+    # the balloon (actual - kernel), used stays total-mib - avail-mib
+    ap.add_argument("--kernel-mib", type=int, default=0)
     a = ap.parse_args()
 
     try:
@@ -125,10 +128,16 @@ def serve(conn, a, send, logf, srv, start, actual):
                     conn.sendall(b"\x00\xffgarbage{{{\r\n")
                     continue
                 lu = int(time.time() - start) + 1  # guest updates: whole seconds
+                total, avail, free = a.total_mib * MIB, a.avail_mib * MIB, a.free_mib * MIB
+                if a.kernel_mib:
+                    used = (a.total_mib - a.avail_mib) * MIB
+                    total = max(actual - a.kernel_mib * MIB, used)
+                    avail = total - used
+                    free = avail // 2
                 ret = {"stats": {
-                    "stat-total-memory": a.total_mib * MIB,
-                    "stat-available-memory": a.avail_mib * MIB,
-                    "stat-free-memory": a.free_mib * MIB,
+                    "stat-total-memory": total,
+                    "stat-available-memory": avail,
+                    "stat-free-memory": free,
                     "stat-disk-caches": 64 * MIB,
                     "stat-swap-in": int(a.swapin_mib_s * MIB * lu),
                     "stat-swap-out": 0,

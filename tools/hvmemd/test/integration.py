@@ -77,11 +77,15 @@ def main():
         # would shrink to 273 MiB, but swaps in 50 MiB/s = 12800 pages/s
         "storm": ["--total-mib", "2048", "--avail-mib", "1800", "--free-mib", "1700",
                   "--swapin-mib-s", "50"],
+        # its kernel keeps 44 MiB outside its total, which follows the balloon;
+        # it uses 200: 200 + 10% + 44 -> 264
+        "kern": ["--total-mib", "1024", "--avail-mib", "824", "--max-mib", "1024",
+                 "--kernel-mib", "44"],
     }
     procs = []
     pids = {}
     print("TAP version 13")
-    print("1..17")
+    print("1..18")
     for name, args in fakes.items():
         p = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_qmp.py"),
                               os.path.join(tmp, name + ".qmp"), "--log",
@@ -99,7 +103,8 @@ def main():
             for n in vms:
                 f.write("\n[vm %s]\nqmp = %s\nshares = 1000\nmin_mib = 128\n%s" %
                         (n, os.path.join(tmp, n + ".qmp"),
-                         "max_mib = 2048\n" if n != "idle" else ""))
+                         "max_mib = %d\n" % (1024 if n == "kern" else 2048)
+                         if n != "idle" else ""))
                 if n == "storm":  # no discovery: pid and balloon given
                     f.write("pid = %d\nballoon = /machine/peripheral-anon/device[0]\n" %
                             pids["storm"])
@@ -112,7 +117,7 @@ def main():
                        text=True, timeout=20)
     tap(r.returncode == 1 and "bad.conf:5: unknown key 'sharez'" in r.stderr,
         "bad configuration refused with its line", r.stderr)
-    write_conf(8192, ["busy", "idle", "dead", "bad", "storm"])
+    write_conf(8192, ["busy", "idle", "dead", "bad", "storm", "kern"])
     err = open(errlog, "w")
     d = subprocess.Popen([daemon, "-c", conf, "--no-hvmem", "-v"], stderr=err,
                          stdout=subprocess.DEVNULL)
@@ -125,6 +130,14 @@ def main():
         r = subprocess.run([daemon, "--status", "-s", sock] + (["-j"] if js else []),
                            capture_output=True, text=True, timeout=10)
         return r.returncode, r.stdout
+
+    def kern_status():
+        rc, out = status(True)
+        try:
+            v = {v["name"]: v for v in json.loads(out)["vms"]}.get("kern", {})
+        except (ValueError, KeyError):
+            return None
+        return v.get("target_mib"), v.get("guest_kernel_mib")
 
     try:
         # idle: used 248 MiB + 10% -> 273; from 2048 by steps of 512 (max from QEMU)
@@ -153,6 +166,14 @@ def main():
             vms.get("idle", {}).get("target_mib") == 273 and
             vms.get("idle", {}).get("actual_mib") == 273,
             "status: dead VM down, others ready, target and actual", out)
+        # learned while its balloon stood still; busy's fake keeps its total
+        # at 2048 whatever the balloon (as deflate-on-oom does): 0 learned
+        # at 2048, and nothing added once its total is above its actual
+        ok = wait_for(lambda: kern_status() == (264, 44), 20)
+        tap(ok and vms.get("busy", {}).get("guest_kernel_mib") == 0 and
+            vms.get("busy", {}).get("target_mib") == 2033,
+            "kernel memory learned (44 MiB) and counted: target 264",
+            "%s %s" % (kern_status(), vms.get("busy")))
         tap("unavailable" in (st or {}).get("hvmem", "") or "off" in (st or {}).get("hvmem", ""),
             "status reports hvmem inputs unavailable", (st or {}).get("hvmem"))
         # the others still get queried after the drop: the fake logs their commands
@@ -181,7 +202,7 @@ def main():
                 names = None
             r2 = subprocess.run([ctl, "sched", "status", "-s", sock + ".nope"],
                                 capture_output=True, text=True, timeout=10)
-            tap(r.returncode == 0 and names == ["bad", "busy", "dead", "idle", "storm"] and
+            tap(r.returncode == 0 and names == ["bad", "busy", "dead", "idle", "kern", "storm"] and
                 r2.returncode == 1 and "hvmemd running" in r2.stderr,
                 "hvmemctl sched status -j", r.stdout + r.stderr + r2.stderr)
         else:
@@ -196,7 +217,7 @@ def main():
             "qmp = PATH is required" in logtext(), "bad reload keeps the old configuration",
             logtext())
         # reload: budget 1024 for busy+idle (+bad), dead removed
-        write_conf(1024, ["busy", "idle", "bad", "storm"])
+        write_conf(1024, ["busy", "idle", "bad", "storm", "kern"])
         d.send_signal(signal.SIGHUP)
         tap(wait_for(lambda: "reloaded" in logtext() and "1 removed" in logtext(), 10),
             "SIGHUP reloads the configuration", logtext())

@@ -39,10 +39,9 @@ num_ge() { [ -n "$1" ] && [ "$1" -ge "$2" ]; }
 gs_run hvmemd "$budget" || gt_skip_all "no swap devices or no hvmem modules"
 d=$gt_dir/hvmemd
 sed 's/^/# hvmemd: /' "$d/hvmemd.log" | grep -vE 'debug|qmp event' | head -n 60
-# each guest's first sample in every 10 s (samples are seconds apart under load)
-awk -F'\t' '$2 != "mark" && (!($2 in last) || int($1 / 10) != last[$2]) { last[$2] = int($1 / 10)
+gs_every10 "$d/timeline.tsv" | awk -F'\t' '$2 != "mark" {
 	printf "# t=%ss %s %s actual %s target %s total %s avail %s swapin %s (host %s) swapout %s kernel %s cache %s curve %s: %s\n", $1, $2, $3, $4, $5, $8, $9, $10, $15, $16, $17, $13, $12, $11 }
-	$2 == "mark" { printf "# t=%ss --- %s %s\n", $1, $3, $4 }' "$d/timeline.tsv"
+	$2 == "mark" { printf "# t=%ss --- %s %s\n", $1, $3, $4 }'
 
 gt_check "busy: workload exited 0 (rc ${gs_rc[busy]})" [ "${gs_rc[busy]}" = 0 ]
 gt_check "late: workload exited 0 (rc ${gs_rc[late]})" [ "${gs_rc[late]}" = 0 ]

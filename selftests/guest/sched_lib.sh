@@ -214,6 +214,13 @@ gs_run() {	# gs_run MODE BUDGET
 }
 
 # Timeline queries (hvmemd mode).
+# gs_every10 TIMELINE: its "mark" rows and each guest's first row in every
+# 10 s (samples are seconds apart under load), as they are
+gs_every10() {
+	awk -F'\t' '$2 == "mark" { print; next }
+		!(($2, int($1 / 10)) in seen) { seen[$2, int($1 / 10)] = 1; print }' "$1"
+}
+
 gs_mark() {	# gs_mark MODE NAME EVENT: seconds since start, or empty
 	awk -F'\t' -v n="$2" -v e="$3" '$2 == "mark" && $3 == n && $4 == e { print $1; exit }' \
 		"$gt_dir/$1/timeline.tsv"

@@ -196,7 +196,7 @@ gt_vswap_destroy() { hvmemctl vswap destroy "$1"; }
 # DELAY_MS later (swap at a disk's latency, for benchmarks); the state file
 # then also names it (delay=NAME) and gt_vswap_unplugged removes it.
 gt_vswap_plug() {
-	local size=$1 state=$2 backing=${3:-} delay=${4:-} id dev disk
+	local size=$1 state=$2 backing=${3:-} delay=${4:-} id dev disk dm
 	local q="python3 $GT_TOP/scripts/qmp.py $GUEST_QMP raw"
 	: >"$state"
 	id=$(hvmemctl vm bind pid "$GUEST_PID" | sed -n 's/^bound vm \([0-9]*\).*/\1/p')
@@ -210,11 +210,11 @@ gt_vswap_plug() {
 		modprobe -q dm_delay 2>/dev/null || [ -d /sys/module/dm_delay ] ||
 			{ echo "gt_vswap_plug: no dm-delay in this kernel" >&2; return 1; }
 		# recorded first: a hook stopped half-way leaves nothing behind
-		echo "vmid=$id dev=$dev delay=gt_delay_${dev##*/}" >"$state"
-		dmsetup create "gt_delay_${dev##*/}" \
-			--table "0 $((size >> 9)) delay $dev 0 $delay" || return 1
-		dmsetup mknodes "gt_delay_${dev##*/}" 2>/dev/null
-		disk=/dev/mapper/gt_delay_${dev##*/}
+		dm=gt_delay_${dev##*/}
+		echo "vmid=$id dev=$dev delay=$dm" >"$state"
+		dmsetup create "$dm" --table "0 $((size >> 9)) delay $dev 0 $delay" || return 1
+		dmsetup mknodes "$dm" 2>/dev/null
+		disk=/dev/mapper/$dm
 	fi
 	$q "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"host_device\",
 		\"node-name\": \"hvswap\", \"filename\": \"$disk\", \"cache\": {\"direct\": true},
@@ -229,8 +229,7 @@ gt_vswap_plug() {
 # remove; returns 0 (safe under set -e, and to call twice).
 gt_vswap_unplugged() {
 	local dev id delay
-	dev=$(gt_plug_dev "$1") id=$(gt_plug_vm "$1")
-	delay=$(sed -n 's/.*delay=\([^ ]*\).*/\1/p' "$1" 2>/dev/null) || :
+	dev=$(gt_plug_dev "$1") id=$(gt_plug_vm "$1") delay=$(gt_plug_delay "$1")
 	if [ -n "$delay" ] && [ -e "/dev/mapper/$delay" ] && ! dmsetup remove --retry "$delay" >/dev/null; then
 		echo "gt_vswap_unplugged: dm device $delay not removed" >&2
 	fi
@@ -242,11 +241,13 @@ gt_vswap_unplugged() {
 	return 0
 }
 
-# gt_plug_dev STATE_FILE / gt_plug_vm STATE_FILE: the device and the VM id
-# gt_vswap_plug recorded (nothing yet if it has not got that far);
+# gt_plug_dev / gt_plug_vm / gt_plug_delay STATE_FILE: the device, the VM
+# id and the dm-delay device gt_vswap_plug recorded (nothing if it has not
+# got that far, or made no dm-delay device);
 # gt_plug_counters STATE_FILE: gt_vswap_counters of that device, once made
 gt_plug_dev() { sed -n 's/.*dev=\([^ ]*\).*/\1/p' "$1" 2>/dev/null || :; }
 gt_plug_vm() { sed -n 's/^vmid=\([0-9]*\).*/\1/p' "$1" 2>/dev/null || :; }
+gt_plug_delay() { sed -n 's/.*delay=\([^ ]*\).*/\1/p' "$1" 2>/dev/null || :; }
 gt_plug_counters() {
 	local dev
 	dev=$(gt_plug_dev "$1")

@@ -107,10 +107,6 @@ static void vm_free(struct hd *d, struct hd_vm *vm)
 	free(vm);
 }
 
-/*
- * Run the policy over the VMs that answered QMP (and have a balloon) and
- * send the balloon commands. VMs with a malformed or missing reply are held.
- */
 /* The guest's rate or the host's, whichever is known and higher (0: none). */
 static double higher_rate(bool have_guest, double guest, bool have_host, double host)
 {
@@ -119,6 +115,10 @@ static double higher_rate(bool have_guest, double guest, bool have_host, double 
 	return have_host && host > r ? host : r;
 }
 
+/*
+ * Run the policy over the VMs that answered QMP (and have a balloon) and
+ * send the balloon commands. VMs with a malformed or missing reply are held.
+ */
 static void decide(struct hd *d)
 {
 	const struct hd_global *cg = &d->cfg.g;

@@ -106,8 +106,20 @@ static int query(int cfd, struct mrc_curve *c)
 	return 0;
 }
 
+/* Query the sizes given, or first the unique count, then the default sizes. */
+int mrc_query_curve(int cfd, struct mrc_curve *c)
+{
+	if (!c->sizes) {
+		if (query(cfd, c) || mrc_default_sizes(c, c->unique))
+			return 1;
+	}
+	return query(cfd, c);
+}
+
 /*
- * Query the sizes given; else the default sizes over the curve's reach.
+ * mrc show: the sizes given; else the default sizes over the curve's reach
+ * (mrc_query_curve()'s sizes stay those of a replay, which must match the
+ * userspace core's).
  * Distances reach at most the distinct pages of the stream: @unique when
  * every access counts, but a curve fed by the exclusive cache counts only
  * gets (its puts set recency), which meet a page for the first time almost
@@ -117,7 +129,7 @@ static int query(int cfd, struct mrc_curve *c)
  * them, the sizes again up to 1.1 x the first size at that floor (or at
  * unique, if larger: as before for streams whose every access counts).
  */
-int mrc_query_curve(int cfd, struct mrc_curve *c)
+static int mrc_query_reach(int cfd, struct mrc_curve *c)
 {
 	uint64_t reach;
 	uint32_t i;
@@ -303,7 +315,7 @@ static int do_show(int argc, char **argv)
 		free(c.sizes);
 		return 1;
 	}
-	ret = mrc_query_curve(cfd, &c);
+	ret = mrc_query_reach(cfd, &c);
 	close(cfd);
 	if (!ret && !c.refs && !json_output)
 		print_nothing_recorded(id);

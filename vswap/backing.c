@@ -14,9 +14,12 @@
  * recent page and the put that needed room fails) and is counted.
  *
  * The cost: the cache's lock is held over one backing write per eviction.
- * The puts needing evictions run in the devices' workers (dev.c) or the
- * cache's ioctl, never inside a ->submit_bio, so submit_bio_wait() may
- * be used; memalloc_noio_save() keeps reclaim from recursing into swap.
+ * The puts that write victims run in the devices' workers (dev.c) or the
+ * cache's ioctl, so submit_bio_wait() may be used; memalloc_noio_save()
+ * keeps reclaim from recursing into swap. A put inside a ->submit_bio (a
+ * device without a backing device serves its bios there, dev.c) is refused
+ * its victim, which the core then treats as the VM's most recent page:
+ * that put fails and its worker retries it.
  * A backing device that is itself an hvswap device would need the lock its
  * writer holds: it is refused.
  */
@@ -71,7 +74,11 @@ void vswap_backing_discard(struct vswap_dev *d, u64 block, u64 count)
 				     count * VSWAP_SECTORS_PER_BLOCK, GFP_NOIO);
 }
 
-/* Under the cache's lock: save the victim, or keep it. */
+/*
+ * Under the cache's lock: save the victim, or keep it. A put made inside
+ * a ->submit_bio (another device's inline write, dev.c) cannot wait for a
+ * bio: the victim stays, that put fails and its device's worker retries.
+ */
 static int vswap_writeback(struct hvmem_cache_writeback *wb, u64 oid, u64 index,
 			   const void *data)
 {
@@ -81,6 +88,8 @@ static int vswap_writeback(struct hvmem_cache_writeback *wb, u64 oid, u64 index,
 
 	if (WARN_ON_ONCE(oid != VSWAP_OID || index >= d->nr_blocks))
 		return 0;
+	if (current->bio_list)
+		return -EWOULDBLOCK;
 	if (!data) {
 		/* A block of zeros: once it is gone, it reads as zeros. */
 		if (test_and_clear_bit(index, d->on_backing))

@@ -4,18 +4,24 @@
  * physical blocks, block b of hvswapN is the page (pool, VSWAP_OID, b) of
  * the device's cache pool.
  *
- * submit_bio only queues the bio; a per-device work item on a
- * WQ_MEM_RECLAIM workqueue serves it. The cache's puts may evict and write
- * a victim to a backing device with submit_bio_wait(), which must not run
- * inside a ->submit_bio (bios submitted there wait on current->bio_list
- * until it returns), and may allocate: the worker runs with
- * memalloc_noio_save() so reclaim never recurses into swap I/O. One work
- * item per device: a device's requests are served in order, one at a time.
+ * A device without a backing device serves a bio right in ->submit_bio,
+ * as zram does, when nothing else is serving it at that moment: it only
+ * copies to and from the cache. Everything else goes to a per-device work
+ * item on a WQ_MEM_RECLAIM workqueue: the bios of a device with a backing
+ * device (reads and writes there use submit_bio_wait(), which must not run
+ * inside a ->submit_bio: bios submitted there wait on current->bio_list
+ * until it returns), and the rest of a bio whose put would need the cache
+ * to evict a victim with writeback (vswap_writeback() refuses inside a
+ * ->submit_bio; the worker's put may write it). Both run with
+ * memalloc_noio_save(), so reclaim never recurses into swap I/O, and under
+ * the device's io_mutex: a device's bios are served one at a time (the
+ * frees below depend on it), and a bio served inline may pass bios still
+ * queued (the block layer never ordered them).
  *
  * swap_slot_free_notify runs under swap_lock (atomic): it only marks the
- * slot in free_pending; the worker drops the marked blocks before it
- * serves the bios it took (a write of a block clears its mark: swap only
- * writes a slot again after freeing it).
+ * slot in free_pending; whoever serves bios next drops the marked blocks
+ * first (a write of a block clears its mark: swap only writes a slot again
+ * after freeing it).
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -79,13 +85,17 @@ fail:
 	return ret;
 }
 
-static int vswap_write_block(struct vswap_dev *d, u64 block, const void *buf)
+/*
+ * Store one block. @in_submit: inside ->submit_bio, where a put that fails
+ * for want of room returns -EAGAIN (counted nowhere): the worker's put may
+ * evict what vswap_writeback() refused here.
+ */
+static int vswap_write_block(struct vswap_dev *d, u64 block, const void *buf, bool in_submit)
 {
 	int how = HVMEM_CACHE_PUT_FRAME;
 	u64 gen;
 	int ret;
 
-	vswap_count(d, VSWAP_STAT_WRITES);
 	if (test_and_clear_bit(block, d->free_pending))
 		atomic_dec(&d->nr_free_pending);
 	/*
@@ -95,6 +105,9 @@ static int vswap_write_block(struct vswap_dev *d, u64 block, const void *buf)
 	if (d->backing && test_and_clear_bit(block, d->on_backing))
 		vswap_backing_discard(d, block, 1);
 	ret = hvmem_cache_put_how(d->pool_id, VSWAP_OID, block, buf, &gen, &how);
+	if (in_submit && (ret == -ENOSPC || ret == -ENOMEM))
+		return -EAGAIN;
+	vswap_count(d, VSWAP_STAT_WRITES);
 	if (!ret) {
 		if (how == HVMEM_CACHE_PUT_ZERO) {
 			vswap_count(d, VSWAP_STAT_ZERO);
@@ -146,27 +159,35 @@ static void vswap_drain_frees(struct vswap_dev *d)
 	}
 }
 
-static blk_status_t vswap_rw(struct vswap_dev *d, struct bio *bio, u64 block, bool write)
+/*
+ * Serve a read or write from bio->bi_iter on, advancing it past each block
+ * done. Returns -EAGAIN (@in_submit only) with the bio advanced to the block
+ * the worker must serve from.
+ */
+static int vswap_rw(struct vswap_dev *d, struct bio *bio, bool write, bool in_submit)
 {
-	struct bvec_iter iter = bio->bi_iter;
 	void *buf = page_address(d->buf);
+	struct bvec_iter iter;
+	u64 block;
 	int ret;
 
-	while (iter.bi_size) {
+	while (bio->bi_iter.bi_size) {
+		iter = bio->bi_iter;
+		block = iter.bi_sector / VSWAP_SECTORS_PER_BLOCK;
 		if (write) {
 			vswap_copy(bio, &iter, buf, false);
-			ret = vswap_write_block(d, block, buf);
+			ret = vswap_write_block(d, block, buf, in_submit);
 		} else {
 			ret = vswap_read_block(d, block, buf);
 			if (!ret)
 				vswap_copy(bio, &iter, buf, true);
 		}
 		if (ret)
-			return BLK_STS_IOERR;
-		block++;
+			return ret;
+		bio_advance(bio, VSWAP_BLOCK_SIZE);
 		cond_resched();
 	}
-	return BLK_STS_OK;
+	return 0;
 }
 
 /* The range leaves the cache, and the backing device in one discard. */
@@ -187,12 +208,18 @@ static void vswap_discard(struct vswap_dev *d, u64 block, u64 count, unsigned in
 	trace_vswap_discard(d->id, block, count, op);
 }
 
-static void vswap_do_bio(struct vswap_dev *d, struct bio *bio)
+/*
+ * Serve a bio and end it; under d->io_mutex. Returns false, with the bio
+ * neither ended nor changed but for its progress, when @in_submit could not
+ * finish it: the worker serves the rest.
+ */
+static bool vswap_do_bio(struct vswap_dev *d, struct bio *bio, bool in_submit)
 {
 	sector_t sector = bio->bi_iter.bi_sector;
 	unsigned int bytes = bio->bi_iter.bi_size;
 	u64 block = sector / VSWAP_SECTORS_PER_BLOCK;
 	blk_status_t st = BLK_STS_OK;
+	int ret = 0;
 
 	if ((sector % VSWAP_SECTORS_PER_BLOCK) || (bytes % VSWAP_BLOCK_SIZE)) {
 		vswap_fail(d, block, bio_op(bio), -EINVAL);
@@ -203,10 +230,11 @@ static void vswap_do_bio(struct vswap_dev *d, struct bio *bio)
 	} else {
 		switch (bio_op(bio)) {
 		case REQ_OP_READ:
-			st = vswap_rw(d, bio, block, false);
-			break;
 		case REQ_OP_WRITE:
-			st = vswap_rw(d, bio, block, true);
+			ret = vswap_rw(d, bio, op_is_write(bio_op(bio)), in_submit);
+			if (ret == -EAGAIN)
+				return false;
+			st = ret ? BLK_STS_IOERR : BLK_STS_OK;
 			break;
 		case REQ_OP_DISCARD:
 		case REQ_OP_WRITE_ZEROES:
@@ -220,6 +248,7 @@ static void vswap_do_bio(struct vswap_dev *d, struct bio *bio)
 	}
 	bio->bi_status = st;
 	bio_endio(bio);
+	return true;
 }
 
 static void vswap_work(struct work_struct *work)
@@ -229,6 +258,7 @@ static void vswap_work(struct work_struct *work)
 	struct bio_list list;
 	struct bio *bio;
 
+	mutex_lock(&d->io_mutex);
 	for (;;) {
 		spin_lock_irq(&d->lock);
 		list = d->bios;
@@ -238,20 +268,47 @@ static void vswap_work(struct work_struct *work)
 		if (bio_list_empty(&list))
 			break;
 		while ((bio = bio_list_pop(&list)))
-			vswap_do_bio(d, bio);
+			vswap_do_bio(d, bio, false);
 	}
+	mutex_unlock(&d->io_mutex);
 	memalloc_noio_restore(noio);
 }
 
-static void vswap_submit_bio(struct bio *bio)
+static void vswap_queue(struct vswap_dev *d, struct bio *bio)
 {
-	struct vswap_dev *d = bio->bi_bdev->bd_disk->private_data;
 	unsigned long flags;
 
 	spin_lock_irqsave(&d->lock, flags);
 	bio_list_add(&d->bios, bio);
 	spin_unlock_irqrestore(&d->lock, flags);
 	queue_work(vswap_wq, &d->work);
+}
+
+/*
+ * Inline when the device has no backing device and nobody is serving it;
+ * the worker otherwise, or for what the inline put could not store.
+ */
+static void vswap_submit_bio(struct bio *bio)
+{
+	struct vswap_dev *d = bio->bi_bdev->bd_disk->private_data;
+	unsigned int noio;
+	bool done;
+
+	if (d->backing || !mutex_trylock(&d->io_mutex)) {
+		vswap_queue(d, bio);
+		return;
+	}
+	noio = memalloc_noio_save();
+	vswap_drain_frees(d);
+	done = vswap_do_bio(d, bio, true);
+	memalloc_noio_restore(noio);
+	mutex_unlock(&d->io_mutex);
+	if (done) {
+		vswap_count(d, VSWAP_STAT_INLINE);
+	} else {
+		vswap_count(d, VSWAP_STAT_DEFERRED);
+		vswap_queue(d, bio);
+	}
 }
 
 /* Under swap_lock, maybe a page table lock too: no sleeping. */
@@ -313,6 +370,7 @@ int vswap_dev_add(struct vswap_dev *d)
 	int ret;
 
 	spin_lock_init(&d->lock);
+	mutex_init(&d->io_mutex);
 	bio_list_init(&d->bios);
 	INIT_WORK(&d->work, vswap_work);
 	disk = blk_alloc_disk(&lim, NUMA_NO_NODE);

@@ -72,6 +72,8 @@ VSWAP_STAT_ATTR(reads, VSWAP_STAT_READS);
 VSWAP_STAT_ATTR(writes, VSWAP_STAT_WRITES);
 VSWAP_STAT_ATTR(discarded, VSWAP_STAT_DISCARDED);
 VSWAP_STAT_ATTR(freed, VSWAP_STAT_FREED);
+VSWAP_STAT_ATTR(inline_bios, VSWAP_STAT_INLINE);
+VSWAP_STAT_ATTR(deferred_bios, VSWAP_STAT_DEFERRED);
 
 static struct attribute *vswap_attrs[] = {
 	&dev_attr_stored.attr,
@@ -85,6 +87,8 @@ static struct attribute *vswap_attrs[] = {
 	&dev_attr_writes.attr,
 	&dev_attr_discarded.attr,
 	&dev_attr_freed.attr,
+	&dev_attr_inline_bios.attr,
+	&dev_attr_deferred_bios.attr,
 	&dev_attr_vm_id.attr,
 	&dev_attr_pool_id.attr,
 	&dev_attr_dead.attr,

@@ -12,6 +12,7 @@
 #include <linux/bits.h>
 #include <linux/blkdev.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -37,6 +38,8 @@ enum vswap_stat {
 	VSWAP_STAT_WRITES,
 	VSWAP_STAT_DISCARDED,
 	VSWAP_STAT_FREED,
+	VSWAP_STAT_INLINE,
+	VSWAP_STAT_DEFERRED,
 	VSWAP_NR_STATS,
 };
 
@@ -55,12 +58,15 @@ enum vswap_stat {
  * @on_backing: bit b: block b's current data is on the backing device
  *	(set before the cache drops an evicted block, cleared before a
  *	write stores a new one)
- * @free_pending: bit b: swap freed slot b; the worker drops it
- * @nr_free_pending: bits set in @free_pending (a hint for the worker)
+ * @free_pending: bit b: swap freed slot b; whoever serves the device next
+ *	drops it
+ * @nr_free_pending: bits set in @free_pending (a hint)
+ * @io_mutex: held while serving bios and @free_pending, inline in
+ *	->submit_bio or in the worker (dev.c)
  * @lock: protects @bios
  * @bios: bios waiting for the worker
  * @work: the worker: serves @bios and @free_pending (dev.c)
- * @buf: the worker's bounce page
+ * @buf: the bounce page of whoever holds @io_mutex
  * @stat: counters (enum vswap_stat)
  */
 struct vswap_dev {
@@ -77,6 +83,7 @@ struct vswap_dev {
 	unsigned long *on_backing;
 	unsigned long *free_pending;
 	atomic_t nr_free_pending;
+	struct mutex io_mutex;	/* serves the device */
 	spinlock_t lock;	/* protects @bios */
 	struct bio_list bios;
 	struct work_struct work;

@@ -68,6 +68,26 @@ vs_check "the others the old" vs_verify check $DEV 300 1700 1
 vs_check "write 600 zero blocks" vs_verify zero $DEV 2000 600 0
 vs_check "zero blocks read as zeros" vs_verify checkzero $DEV 2000 600 0
 vs_check "no failures" vs_eq "$(vs_stat $DEV failed)" 0
+vs_check "a backed device serves no bio inline" vs_eq "$(vs_stat $DEV inline_bios)" 0
+
+# A device without a backing device serves its bios in ->submit_bio; the
+# room for them comes from evicting the backed device's blocks, which must
+# be written back first, and only a worker may do that: those bios are
+# deferred to the worker. Every block of both devices verifies.
+PLAIN=$(vs_create $VM 4M) || vs_bail "cannot create a device without backing"
+for i in $(seq 50); do [ -b "$PLAIN" ] && break; sleep 0.1; done
+wb0=$(vs_stat $DEV written_back)
+vs_check "write 200 blocks to a device without backing" vs_verify write $PLAIN 0 200 4
+vs_diag "inline_bios $(vs_stat $PLAIN inline_bios) deferred_bios $(vs_stat $PLAIN deferred_bios)," \
+	"backed device written_back $wb0 -> $(vs_stat $DEV written_back)"
+vs_check "its bios needing a writeback were deferred" vs_ge "$(vs_stat $PLAIN deferred_bios)" 1
+vs_check "the backed device's blocks were written back for them" \
+	vs_ge "$(vs_stat $DEV written_back)" $((wb0 + 1))
+vs_check "its blocks verify" vs_verify check $PLAIN 0 200 4
+vs_check "its reads were inline" vs_ge "$(vs_stat $PLAIN inline_bios)" 1
+vs_check "the backed device's blocks still verify" vs_verify check $DEV 300 1700 1
+vs_check "no failures on either" vs_eq "$(( $(vs_stat $DEV failed) + $(vs_stat $PLAIN failed) ))" 0
+vs_check "destroy the device without backing" hvmemctl vswap destroy $PLAIN
 a0=$(sr_vm_alloc vst_thin)
 vs_check "discard all" blkdiscard $DEV
 vs_check "discarded blocks read as zeros" vs_verify checkzero $DEV 0 2600 0

@@ -73,6 +73,10 @@ vs_check "write-zeroed blocks read as zeros" vs_verify checkzero $DEV 500 100 0
 vs_check "discarded counter 500" vs_eq "$(vs_stat $DEV discarded)" 500
 vs_check "blocks beyond them intact" vs_verify check $DEV 600 400 1
 vs_check "no failures so far" vs_eq "$(vs_stat $DEV failed)" 0
+# no backing device: its bios are served in ->submit_bio, none deferred
+vs_diag "inline_bios $(vs_stat $DEV inline_bios) deferred_bios $(vs_stat $DEV deferred_bios)"
+vs_check "bios served inline" vs_ge "$(vs_stat $DEV inline_bios)" 1
+vs_check "none deferred while there was room" vs_eq "$(vs_stat $DEV deferred_bios)" 0
 
 # beyond the VM's cap: an I/O error and a counter, never a silent loss
 hvmemctl cache set $VM 1000 1000 >/dev/null

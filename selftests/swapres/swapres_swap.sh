@@ -7,6 +7,7 @@
 # sum never exceeds the reservation, and swap's discards (--discard=pages)
 # return the blocks when the processes exit. Prints TAP.
 . "$(dirname "$0")/swapres_lib.sh"
+. "$SWAPRES_TOP/selftests/lib/swap_slots.sh"
 
 sr_load_modules
 CG=/sys/fs/cgroup
@@ -93,28 +94,21 @@ sr_check "allocated never above pages swap wrote (+headers)" \
 sr_check "sum never above the reservation" [ "$r1" -le "$NB" ] && [ "$r2" -le "$NB" ]
 # Swap discards whole free clusters (512 pages), asynchronously; the
 # clusters each CPU is allocating from (and a few partly used ones) stay.
-# Pages swap read ahead and nobody mapped outlive the processes in the
-# swap cache, each holding its slot (and so its cluster) until reclaim
-# frees it: the cgroups' proactive reclaim frees them first.
+# Slots freed at the processes' exit wait in swap's per-CPU caches and keep
+# their clusters in use until those are drained (swap_slots.sh).
 peak=$r1
 [ "$r2" -gt "$peak" ] && peak=$r2
 slack=$(( 2 * (2 * $(nproc) + 4) * 512 + 8 ))
 [ $slack -lt $((peak / 4)) ] || slack=$((peak / 4))
-swap_state() {
-	echo "swap used $(awk 'NR > 1 { u += $4 } END { print u }' /proc/swaps) kB," \
-		"$(grep SwapCached /proc/meminfo | tr -s ' ')"
-}
-sr_diag "after exit: $(swap_state)"
-for c in srt_a srt_b; do
-	echo 1G >$CG/$c/memory.reclaim 2>/dev/null	# EAGAIN: less was there
-done
-sr_diag "after memory.reclaim: $(swap_state)"
+swap_used() { awk 'NR > 1 { u += $4 } END { print u }' /proc/swaps; }
+sr_diag "after exit: swap used $(swap_used) kB, blocks $(sr_resv_alloc $R)"
+sr_check "swap's slot caches drained (a scratch swapon/swapoff)" swap_drain_slot_caches
 for i in $(seq 30); do
 	[ "$(sr_resv_alloc $R)" -le $slack ] && break
 	sleep 1
 done
 after=$(sr_resv_alloc $R)
-sr_diag "blocks after exit: $after (peak $peak); $(swap_state)"
+sr_diag "blocks after the drain: $after (peak $peak); swap used $(swap_used) kB"
 sr_check "swap discards returned the blocks (<= $slack left)" [ "$after" -le $slack ]
 sr_check "idle: sum of VM blocks == reservation allocated" \
 	sr_eq $(($(sr_vm_alloc srt_vm1) + $(sr_vm_alloc srt_vm2))) "$after"

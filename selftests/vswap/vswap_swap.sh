@@ -7,6 +7,7 @@
 # (swap_slot_free_notify) take them out again when the process exits. The
 # VM's miss-rate curve sees the device's stream. Prints TAP.
 . "$(dirname "$0")/vswap_lib.sh"
+. "$VSWAP_TOP/selftests/lib/swap_slots.sh"
 
 vs_load_modules
 CG=/sys/fs/cgroup
@@ -61,11 +62,15 @@ vs_diag "stored while swapped out: $mid; writes $(vs_stat $DEV writes) reads $(v
 vs_check "swapped-out pages were in the cache (>= $min)" vs_ge "$mid" $min
 vs_check "swap-ins read them (reads > 0)" vs_ge "$(vs_stat $DEV reads)" 1
 # the process exited: swap freed its slots, the device dropped the blocks
+# (after swap's per-CPU caches of freed slots are drained: swap_slots.sh)
+vs_diag "after exit: stored $(vs_stat $DEV stored), cgroup swap $(cat $CG/vst_a/memory.swap.current)"
+vs_check "swap's slot caches drained (a scratch swapon/swapoff)" swap_drain_slot_caches
 for i in $(seq 30); do
 	[ "$(vs_stat $DEV stored)" -le $((s0 + 64)) ] && break
 	sleep 1
 done
-vs_diag "stored after exit: $(vs_stat $DEV stored), freed $(vs_stat $DEV freed)"
+vs_diag "after the drain: stored $(vs_stat $DEV stored), freed $(vs_stat $DEV freed)," \
+	"cgroup swap $(cat $CG/vst_a/memory.swap.current)"
 vs_check "slot frees counted" vs_ge "$(vs_stat $DEV freed)" $min
 vs_check "slot frees released the cache pages" bash -c "[ $(vs_stat $DEV stored) -le $((s0 + 64)) ]"
 vs_check "no failures" vs_eq "$(vs_stat $DEV failed)" 0

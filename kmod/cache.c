@@ -10,9 +10,12 @@
  * cache_reserve_pages, or /sys/kernel/mm/hvmem/cache/reserve_pages), never
  * at put time, so a put needs no page allocation. Shrinking it evicts.
  *
- * Locking: hvmem_cache_lock (a mutex: puts allocate metadata with
- * GFP_KERNEL) around every core call; hvmem_cache_resize_lock serialises
- * resizes, whose page allocation and freeing happen outside the main lock.
+ * Locking: hvmem_cache_lock (a mutex: puts allocate metadata) around every
+ * core call; hvmem_cache_resize_lock serialises resizes, whose page
+ * allocation and freeing happen outside the main lock. The main lock's
+ * holder allocates without I/O (memalloc_noio_save()): an hvswap device
+ * (hvmem_vswap.ko) serves bios in the task that submits them, which may be
+ * a task reclaiming memory to swap, and that takes this lock.
  */
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -20,6 +23,7 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/xxhash.h>
@@ -52,10 +56,28 @@ struct hvmem_cache_frame {
 #define HVMEM_CACHE_DROP_BATCH	1024
 
 static DEFINE_MUTEX(hvmem_cache_lock);
+static unsigned int hvmem_cache_lock_noio;	/* the holder's memalloc_noio_save() */
 static DEFINE_MUTEX(hvmem_cache_resize_lock);
 static struct hc_cache hvmem_cache;
 static LIST_HEAD(hvmem_cache_free);	/* reserved pages not holding data */
 static u64 hvmem_cache_reserved;	/* pages reserved (free + in use) */
+
+/* Take hvmem_cache_lock; until hvmem_cache_lock_drop(), allocate without I/O. */
+static void hvmem_cache_lock_take(void)
+{
+	unsigned int noio = memalloc_noio_save();
+
+	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_noio = noio;
+}
+
+static void hvmem_cache_lock_drop(void)
+{
+	unsigned int noio = hvmem_cache_lock_noio;
+
+	mutex_unlock(&hvmem_cache_lock);
+	memalloc_noio_restore(noio);
+}
 
 static struct hc_frame *hvmem_cache_frame_alloc(void *priv)
 {
@@ -175,18 +197,18 @@ int hvmem_cache_set_reserve(u64 pages)
 	if (pages > cur) {
 		ret = hvmem_cache_alloc_frames(&list, pages - cur);
 		if (!ret) {
-			mutex_lock(&hvmem_cache_lock);
+			hvmem_cache_lock_take();
 			list_splice(&list, &hvmem_cache_free);
 			hvmem_cache_reserved = pages;
 			hc_set_capacity(&hvmem_cache, pages);
-			mutex_unlock(&hvmem_cache_lock);
+			hvmem_cache_lock_drop();
 		}
 	}
 	/* Shrink in batches: evictions and frees with the lock dropped between. */
 	while (hvmem_cache_reserved > pages) {
 		u64 want = min(hvmem_cache_reserved - pages, (u64)HVMEM_CACHE_DROP_BATCH);
 
-		mutex_lock(&hvmem_cache_lock);
+		hvmem_cache_lock_take();
 		hc_set_capacity(&hvmem_cache, hvmem_cache_reserved - want);
 		/* At most the new capacity is in use now: the rest are free. */
 		for (i = 0; i < want; i++) {
@@ -199,7 +221,7 @@ int hvmem_cache_set_reserve(u64 pages)
 			list_move(&fr->node, &list);
 		}
 		hvmem_cache_reserved -= i;
-		mutex_unlock(&hvmem_cache_lock);
+		hvmem_cache_lock_drop();
 		hvmem_cache_free_frames(&list);
 		if (i < want)
 			break;
@@ -216,9 +238,9 @@ EXPORT_SYMBOL_IF_KUNIT(hvmem_cache_set_reserve);
  */
 void hvmem_cache_set_cross_vm(bool on)
 {
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	hvmem_cache.dedup_cross_vm = on;
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 }
 
 /**
@@ -229,7 +251,7 @@ void hvmem_cache_snapshot(struct hvmem_cache_snap *s)
 {
 	struct hc_cache *c = &hvmem_cache;
 
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	s->reserve_pages = hvmem_cache_reserved;
 	s->used_pages = c->frames;
 	s->entries = c->entries;
@@ -242,7 +264,7 @@ void hvmem_cache_snapshot(struct hvmem_cache_snap *s)
 	s->evictions = c->st.evictions;
 	s->flushes = c->st.flushes;
 	s->dedup_cross_vm = c->dedup_cross_vm;
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 }
 EXPORT_SYMBOL_IF_KUNIT(hvmem_cache_snapshot);
 
@@ -257,9 +279,9 @@ int hvmem_cache_vm_info(u32 vm_id, struct hc_vm_info *out)
 {
 	int ret;
 
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	ret = hc_vm_info(&hvmem_cache, vm_id, out);
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(hvmem_cache_vm_info);
@@ -275,11 +297,11 @@ static int hvmem_cache_for_vm(u32 vm_id, int (*fn)(u32 vm_id, void *arg), void *
 	struct hvmem_vm *vm;
 	int ret = -ENOENT;
 
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	vm = hvmem_vm_get(vm_id);
 	if (vm && !hvmem_vm_is_dying(vm))
 		ret = fn(vm_id, arg);
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 	hvmem_vm_put(vm);
 	return ret;
 }
@@ -329,9 +351,9 @@ int hvmem_cache_pool_destroy(u32 pool_id)
 {
 	int ret;
 
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	ret = hc_pool_destroy(&hvmem_cache, pool_id);
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvmem_cache_pool_destroy);
@@ -352,9 +374,9 @@ int hvmem_cache_pool_set_writeback(u32 pool_id, struct hvmem_cache_writeback *wb
 {
 	int ret;
 
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	ret = hc_pool_set_owner(&hvmem_cache, pool_id, wb);
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvmem_cache_pool_set_writeback);
@@ -370,9 +392,9 @@ s64 hvmem_cache_pool_pages(u32 pool_id)
 {
 	s64 ret;
 
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	ret = hc_pool_pages(&hvmem_cache, pool_id);
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvmem_cache_pool_pages);
@@ -422,11 +444,11 @@ int hvmem_cache_put_how(u32 pool_id, u64 oid, u64 index, const void *data, u64 *
 
 	BUILD_BUG_ON(HVMEM_CACHE_PUT_ZERO != HC_PUT_ZERO);
 	BUILD_BUG_ON(HVMEM_CACHE_PUT_DEDUP != HC_PUT_DEDUP);
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	ret = hc_put_how(&hvmem_cache, &k, data, gen, &h);
 	if (ret != -ENXIO)
 		hc_pool_vm(&hvmem_cache, pool_id, &vm_id);
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 	trace_hvmem_cache_put(pool_id, oid, index, ret ? 0 : *gen, ret);
 	if (vm_id)
 		hvmem_cache_observe(vm_id, pool_id, oid, index, false);
@@ -456,11 +478,11 @@ int hvmem_cache_get(u32 pool_id, u64 oid, u64 index, u64 expect_gen, void *data,
 	u32 vm_id = 0;
 	int ret;
 
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	ret = hc_get(&hvmem_cache, &k, expect_gen, data, gen);
 	if (ret != -ENXIO)
 		hc_pool_vm(&hvmem_cache, pool_id, &vm_id);
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 	trace_hvmem_cache_get(pool_id, oid, index, ret ? 0 : *gen, ret);
 	if (vm_id)
 		hvmem_cache_observe(vm_id, pool_id, oid, index, true);
@@ -488,11 +510,11 @@ int hvmem_cache_read(u32 pool_id, u64 oid, u64 index, void *data)
 	u64 gen = 0;
 	int ret;
 
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	ret = hc_read(&hvmem_cache, &k, data, &gen);
 	if (ret != -ENXIO)
 		hc_pool_vm(&hvmem_cache, pool_id, &vm_id);
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 	trace_hvmem_cache_get(pool_id, oid, index, gen, ret);
 	if (vm_id)
 		hvmem_cache_observe(vm_id, pool_id, oid, index, true);
@@ -513,9 +535,9 @@ int hvmem_cache_flush_page(u32 pool_id, u64 oid, u64 index)
 	struct hc_key k = { .pool = pool_id, .oid = oid, .index = index };
 	int ret;
 
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	ret = hc_flush_page(&hvmem_cache, &k);
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvmem_cache_flush_page);
@@ -531,9 +553,9 @@ s64 hvmem_cache_flush_object(u32 pool_id, u64 oid)
 {
 	s64 ret;
 
-	mutex_lock(&hvmem_cache_lock);
+	hvmem_cache_lock_take();
 	ret = hc_flush_object(&hvmem_cache, pool_id, oid);
-	mutex_unlock(&hvmem_cache_lock);
+	hvmem_cache_lock_drop();
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvmem_cache_flush_object);
@@ -581,11 +603,11 @@ void hvmem_cache_vm_gone(u32 vm_id)
 
 	/* In batches, so a VM with very many pages does not hog the lock. */
 	do {
-		mutex_lock(&hvmem_cache_lock);
+		hvmem_cache_lock_take();
 		n = hc_vm_trim(&hvmem_cache, vm_id, HVMEM_CACHE_DROP_BATCH);
 		if (n < HVMEM_CACHE_DROP_BATCH)
 			hc_vm_remove(&hvmem_cache, vm_id);
-		mutex_unlock(&hvmem_cache_lock);
+		hvmem_cache_lock_drop();
 		cond_resched();
 	} while (n >= HVMEM_CACHE_DROP_BATCH);
 }

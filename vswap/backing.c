@@ -16,10 +16,11 @@
  * The cost: the cache's lock is held over one backing write per eviction.
  * The puts that write victims run in the devices' workers (dev.c) or the
  * cache's ioctl, so submit_bio_wait() may be used; memalloc_noio_save()
- * keeps reclaim from recursing into swap. A put inside a ->submit_bio (a
- * device without a backing device serves its bios there, dev.c) is refused
- * its victim, which the core then treats as the VM's most recent page:
- * that put fails and its worker retries it.
+ * keeps reclaim from recursing into swap. Bios are served inside a
+ * ->submit_bio only while no device has a backing device (dev.c); a put
+ * there that still meets a victim of a device that got one meanwhile is
+ * refused it (the core then treats the victim as its VM's most recent
+ * page), fails, and is retried by its device's worker.
  * A backing device that is itself an hvswap device would need the lock its
  * writer holds: it is refused.
  */
@@ -32,6 +33,9 @@
 
 #include "vswap.h"
 #include "vswap_trace.h"
+
+/* Devices with a backing device, while they have it (dev.c reads it). */
+atomic_t vswap_nr_backed = ATOMIC_INIT(0);
 
 /**
  * vswap_backing_rw() - read or write one block of the backing device
@@ -153,6 +157,7 @@ int vswap_backing_open(struct vswap_dev *d, const char *path)
 	}
 	d->backing = f;
 	d->wb.writeback = vswap_writeback;
+	atomic_inc(&vswap_nr_backed);
 	return 0;
 }
 
@@ -162,8 +167,10 @@ int vswap_backing_open(struct vswap_dev *d, const char *path)
  */
 void vswap_backing_close(struct vswap_dev *d)
 {
-	if (d->backing)
+	if (d->backing) {
 		fput(d->backing);
+		atomic_dec(&vswap_nr_backed);
+	}
 	d->backing = NULL;
 	kvfree(d->on_backing);
 	d->on_backing = NULL;

@@ -4,19 +4,22 @@
  * physical blocks, block b of hvswapN is the page (pool, VSWAP_OID, b) of
  * the device's cache pool.
  *
- * A device without a backing device serves a bio right in ->submit_bio,
- * as zram does, when nothing else is serving it at that moment: it only
- * copies to and from the cache. Everything else goes to a per-device work
- * item on a WQ_MEM_RECLAIM workqueue: the bios of a device with a backing
- * device (reads and writes there use submit_bio_wait(), which must not run
- * inside a ->submit_bio: bios submitted there wait on current->bio_list
- * until it returns), and the rest of a bio whose put would need the cache
- * to evict a victim with writeback (vswap_writeback() refuses inside a
- * ->submit_bio; the worker's put may write it). Both run with
- * memalloc_noio_save(), so reclaim never recurses into swap I/O, and under
- * the device's io_mutex: a device's bios are served one at a time (the
- * frees below depend on it), and a bio served inline may pass bios still
- * queued (the block layer never ordered them).
+ * While no device has a backing device, a device serves a bio right in
+ * ->submit_bio, as zram does, when nothing else is serving it at that
+ * moment: it only copies to and from the cache. Otherwise a per-device work
+ * item on a WQ_MEM_RECLAIM workqueue serves it: reads and writes on a
+ * backing device use submit_bio_wait(), which must not run inside a
+ * ->submit_bio (bios submitted there wait on current->bio_list until it
+ * returns), and a put anywhere may have the cache evict, and so write back,
+ * a block of any device with a backing device (while that I/O runs, the
+ * cache's lock is held: a swap-out in kswapd must not wait for it). A put
+ * inside a ->submit_bio that finds no room after a backing device appeared
+ * hands the rest of its bio to the worker, whose put may evict (see
+ * vswap_writeback()). Both run with memalloc_noio_save(), so reclaim never
+ * recurses into swap I/O, and under the device's io_mutex: a device's bios
+ * are served one at a time (the frees below depend on it), and a bio
+ * served inline may pass bios still queued (the block layer never ordered
+ * them).
  *
  * swap_slot_free_notify runs under swap_lock (atomic): it only marks the
  * slot in free_pending; whoever serves bios next drops the marked blocks
@@ -85,10 +88,13 @@ fail:
 	return ret;
 }
 
+/* vswap_write_block() inside ->submit_bio: the worker must serve this block. */
+#define VSWAP_DEFER	1
+
 /*
- * Store one block. @in_submit: inside ->submit_bio, where a put that fails
- * for want of room returns -EAGAIN (counted nowhere): the worker's put may
- * evict what vswap_writeback() refused here.
+ * Store one block. @in_submit: inside ->submit_bio, where a put that finds
+ * no room returns VSWAP_DEFER (counted nowhere) when some device has a
+ * backing device: the worker's put may evict that device's blocks.
  */
 static int vswap_write_block(struct vswap_dev *d, u64 block, const void *buf, bool in_submit)
 {
@@ -105,8 +111,8 @@ static int vswap_write_block(struct vswap_dev *d, u64 block, const void *buf, bo
 	if (d->backing && test_and_clear_bit(block, d->on_backing))
 		vswap_backing_discard(d, block, 1);
 	ret = hvmem_cache_put_how(d->pool_id, VSWAP_OID, block, buf, &gen, &how);
-	if (in_submit && (ret == -ENOSPC || ret == -ENOMEM))
-		return -EAGAIN;
+	if (in_submit && (ret == -ENOSPC || ret == -ENOMEM) && atomic_read(&vswap_nr_backed))
+		return VSWAP_DEFER;
 	vswap_count(d, VSWAP_STAT_WRITES);
 	if (!ret) {
 		if (how == HVMEM_CACHE_PUT_ZERO) {
@@ -160,19 +166,18 @@ static void vswap_drain_frees(struct vswap_dev *d)
 }
 
 /*
- * Serve a read or write from bio->bi_iter on, advancing it past each block
- * done. Returns -EAGAIN (@in_submit only) with the bio advanced to the block
- * the worker must serve from.
+ * Serve a read or write. Returns VSWAP_DEFER (@in_submit only) with the bio
+ * advanced past the blocks done: the worker serves the rest.
  */
 static int vswap_rw(struct vswap_dev *d, struct bio *bio, bool write, bool in_submit)
 {
+	struct bvec_iter iter = bio->bi_iter;
 	void *buf = page_address(d->buf);
-	struct bvec_iter iter;
+	unsigned int done = 0;
 	u64 block;
 	int ret;
 
-	while (bio->bi_iter.bi_size) {
-		iter = bio->bi_iter;
+	while (iter.bi_size) {
 		block = iter.bi_sector / VSWAP_SECTORS_PER_BLOCK;
 		if (write) {
 			vswap_copy(bio, &iter, buf, false);
@@ -182,9 +187,13 @@ static int vswap_rw(struct vswap_dev *d, struct bio *bio, bool write, bool in_su
 			if (!ret)
 				vswap_copy(bio, &iter, buf, true);
 		}
+		if (ret == VSWAP_DEFER) {
+			bio_advance(bio, done);
+			return ret;
+		}
 		if (ret)
 			return ret;
-		bio_advance(bio, VSWAP_BLOCK_SIZE);
+		done += VSWAP_BLOCK_SIZE;
 		cond_resched();
 	}
 	return 0;
@@ -232,7 +241,7 @@ static bool vswap_do_bio(struct vswap_dev *d, struct bio *bio, bool in_submit)
 		case REQ_OP_READ:
 		case REQ_OP_WRITE:
 			ret = vswap_rw(d, bio, op_is_write(bio_op(bio)), in_submit);
-			if (ret == -EAGAIN)
+			if (ret == VSWAP_DEFER)
 				return false;
 			st = ret ? BLK_STS_IOERR : BLK_STS_OK;
 			break;
@@ -268,7 +277,7 @@ static void vswap_work(struct work_struct *work)
 		if (bio_list_empty(&list))
 			break;
 		while ((bio = bio_list_pop(&list)))
-			vswap_do_bio(d, bio, false);
+			WARN_ON_ONCE(!vswap_do_bio(d, bio, false));
 	}
 	mutex_unlock(&d->io_mutex);
 	memalloc_noio_restore(noio);
@@ -285,8 +294,8 @@ static void vswap_queue(struct vswap_dev *d, struct bio *bio)
 }
 
 /*
- * Inline when the device has no backing device and nobody is serving it;
- * the worker otherwise, or for what the inline put could not store.
+ * Inline while no device has a backing device and nobody is serving this
+ * one; the worker otherwise, or for what the inline put could not store.
  */
 static void vswap_submit_bio(struct bio *bio)
 {
@@ -294,7 +303,7 @@ static void vswap_submit_bio(struct bio *bio)
 	unsigned int noio;
 	bool done;
 
-	if (d->backing || !mutex_trylock(&d->io_mutex)) {
+	if (atomic_read(&vswap_nr_backed) || !mutex_trylock(&d->io_mutex)) {
 		vswap_queue(d, bio);
 		return;
 	}

@@ -110,6 +110,7 @@ void vswap_dev_exit(void);
 bool vswap_is_vswap_bdev(struct block_device *bdev);
 
 /* backing.c */
+extern atomic_t vswap_nr_backed;
 int vswap_backing_open(struct vswap_dev *d, const char *path);
 void vswap_backing_close(struct vswap_dev *d);
 int vswap_backing_rw(struct vswap_dev *d, u64 block, struct page *page, blk_opf_t op);

@@ -155,12 +155,17 @@ static void vswap_drain_frees(struct vswap_dev *d)
 	if (!atomic_read(&d->nr_free_pending))
 		return;
 	for_each_set_bit(b, d->free_pending, d->nr_blocks) {
+		bool last;
+
 		if (!test_and_clear_bit(b, d->free_pending))
 			continue;
-		atomic_dec(&d->nr_free_pending);
+		last = atomic_dec_and_test(&d->nr_free_pending);
 		vswap_drop_block(d, b);
 		vswap_count(d, VSWAP_STAT_FREED);
 		trace_vswap_free(d->id, b, 0);
+		/* the rest of the bitmap is clear (or marked after we began) */
+		if (last)
+			break;
 		cond_resched();
 	}
 }

@@ -256,13 +256,16 @@ gt_plug_counters() {
 
 # gt_vswap_counters DEV: "name value" lines of the device's sysfs counters
 gt_vswap_counters() {
-	local name=${1##*/} d f
+	local name=${1##*/} d f v
 	for d in "/sys/block/$name/hvswap" "/sys/block/$name/vswap" \
 		 "/sys/kernel/mm/hvmem/vswap/$name"; do
 		[ -d "$d" ] || continue
+		# the shell's own read (one-line files): no fork per file
 		for f in "$d"/*; do
 			if ! [ -f "$f" ] || ! [ -r "$f" ]; then continue; fi
-			printf '%s %s\n' "${f##*/}" "$(head -c 200 "$f" | tr '\n' ' ')"
+			v=
+			read -r v <"$f" 2>/dev/null || :
+			printf '%s %s\n' "${f##*/}" "$v"
 		done
 		return 0
 	done
@@ -272,13 +275,14 @@ gt_vswap_counters() {
 # gt_vswap_counter DEV NAME: one counter's value (empty if absent)
 gt_vswap_counter() { gt_vswap_counters "$1" | awk -v n="$2" '$1 == n { print $2 }'; }
 
-# gt_vswap_stored DEV: pages the device holds (the first counter of these
-# names that it has)
+# gt_vswap_stored DEV: pages the device holds (its "stored" counter)
 gt_vswap_stored() {
-	local n v
-	for n in stored stored_pages pages_stored; do
-		v=$(gt_vswap_counter "$1" "$n")
-		[ -z "$v" ] || { echo "$v"; return 0; }
+	local name=${1##*/} d v
+	# read by the shell itself: samplers call this every second, and under
+	# TCG a fork per counter file cost the guest beside it a core
+	for d in "/sys/block/$name/hvswap" "/sys/block/$name/vswap" \
+		 "/sys/kernel/mm/hvmem/vswap/$name"; do
+		[ -r "$d/stored" ] && read -r v <"$d/stored" && { echo "$v"; return 0; }
 	done
 	return 1
 }

@@ -296,5 +296,12 @@ gt_sample() {
 	( while :; do "$@" >>"$f" 2>/dev/null; sleep 1; done ) &
 	gt_sampler=$!
 }
-gt_sample_stop() { [ -z "${gt_sampler:-}" ] || { kill "$gt_sampler"; wait "$gt_sampler"; } 2>/dev/null; gt_sampler=''; }
+# (safe under set -e: the killed sampler's status is not the caller's)
+gt_sample_stop() {
+	if [ -n "${gt_sampler:-}" ]; then
+		kill "$gt_sampler" 2>/dev/null || :
+		wait "$gt_sampler" 2>/dev/null || :
+	fi
+	gt_sampler=''
+}
 gt_max() { awk -v n="$2" '$1 == n && $2 + 0 > m { m = $2 + 0 } END { print m + 0 }' "$1"; }

@@ -85,6 +85,26 @@ static int hvmem_cache_io_one(unsigned int nr, u32 pool, struct hvmem_cache_page
 	}
 }
 
+/*
+ * A PUT that failed as a whole before storing page @from: as for any failed
+ * put, no page is left under the keys from @from on (those it can still
+ * read; the keys are read one at a time, without allocating).
+ */
+static void hvmem_cache_put_abort(u32 pool, const u8 __user *upages, u32 from, u32 count,
+				  u32 entry_size)
+{
+	struct hvmem_cache_page p;
+	u32 i;
+
+	for (i = from; i < count; i++) {
+		if (hvmem_copy_entry_from_user(&p, sizeof(p), upages + (size_t)i * entry_size,
+					       entry_size))
+			continue;
+		hvmem_cache_flush_page(pool, p.oid, p.index);
+		cond_resched();
+	}
+}
+
 static long hvmem_cache_ioc_io(struct file *file, unsigned int cmd, void __user *uarg)
 {
 	unsigned int nr = _IOC_NR(cmd);
@@ -92,6 +112,7 @@ static long hvmem_cache_ioc_io(struct file *file, unsigned int cmd, void __user 
 	struct hvmem_cache_page *pages;
 	struct hvmem_cache_io io;
 	void *bounce = NULL;
+	bool abort = false;	/* a PUT that fails once its keys are valid */
 	u8 __user *ubuf;
 	long ret;
 	u32 i;
@@ -107,9 +128,13 @@ static long hvmem_cache_ioc_io(struct file *file, unsigned int cmd, void __user 
 		return nr == _IOC_NR(HVMEM_IOC_CACHE_FLUSH) ? -EINVAL : -EFAULT;
 	upages = u64_to_user_ptr(io.pages);
 	ubuf = u64_to_user_ptr(io.buf);
+	io.done = 0;
 	pages = kvmalloc_array(io.count, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
+	if (!pages) {
+		ret = -ENOMEM;
+		abort = true;
+		goto out;
+	}
 	for (i = 0; i < io.count; i++) {
 		ret = hvmem_copy_entry_from_user(&pages[i], sizeof(*pages),
 						 (u8 __user *)upages + (size_t)i * io.entry_size,
@@ -123,6 +148,7 @@ static long hvmem_cache_ioc_io(struct file *file, unsigned int cmd, void __user 
 	if (nr != _IOC_NR(HVMEM_IOC_CACHE_FLUSH)) {
 		ret = -ENOMEM;
 		bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+		abort = !bounce;
 		if (!bounce)
 			goto out;
 	}
@@ -134,6 +160,7 @@ static long hvmem_cache_ioc_io(struct file *file, unsigned int cmd, void __user 
 		pages[i].result = r;
 		if (r == -ENXIO || r == -EFAULT) {
 			ret = r;	/* no such pool, or bad buffer: stop */
+			abort = true;
 			i++;
 			break;
 		}
@@ -146,6 +173,8 @@ static long hvmem_cache_ioc_io(struct file *file, unsigned int cmd, void __user 
 	if (hvmem_copy_arg_to_user(uarg, &io, sizeof(io)))
 		ret = -EFAULT;
 out:
+	if (abort && nr == _IOC_NR(HVMEM_IOC_CACHE_PUT))
+		hvmem_cache_put_abort(io.pool_id, upages, io.done, io.count, io.entry_size);
 	kfree(bounce);
 	kvfree(pages);
 	return ret;

@@ -71,9 +71,11 @@ num() {
 	echo "${v:-0}"
 }
 
+# KLOG_INIT_FAULT_RE; the log is cut by printk time, not by line count
+. "$here/../lib/klog.sh"
 echo "TAP version 13"
 echo "# seed $seed, $calls fuzz calls, $seconds stress seconds"
-klog_start=$(dmesg | wc -l)
+klog_t0=$(cut -d' ' -f1 /proc/uptime)
 
 # --- modules
 modprobe -q kvm_amd 2>/dev/null || modprobe -q kvm_intel 2>/dev/null || true
@@ -247,16 +249,32 @@ if [ $leakcheck = 1 ]; then
 	echo "# kmemleak: $leaks unreferenced objects allocated by an hvmem module"
 	head -n 80 "$leakfile" | sed 's/^/# leak: /'
 fi
-klog=$(dmesg | tail -n +"$((klog_start + 1))")
-pat='WARNING:|BUG:|KASAN:|UBSAN:|general protection fault|Oops:|possible (recursive|circular) locking|possible irq lock inversion|inconsistent lock state|suspicious RCU usage|kernel BUG at|INFO: task .* blocked'
-splats=$(printf '%s\n' "$klog" | grep -cE "$pat")
-if [ "$splats" -gt 0 ]; then
-	# each splat with the step it happened in and the first frames of its trace
-	printf '%s\n' "$klog" | awk -v pat="$pat" '
-		/hvmem-stress: / { step = $0; sub(/.*hvmem-stress: /, "", step) }
-		$0 ~ pat { print "# splat in [" step "]: " $0; left = 12; next }
-		left > 0 { print "#     " $0; left-- }' | head -n 200
+klog=$(klog_new)
+# the log must reach back to the start (scripts/vm boots with a log_buf_len
+# large enough): a wrapped log could hide splats
+first=$(dmesg | sed -n '1s/^\[ *\([0-9.]*\)\].*/\1/p')
+if awk -v f="${first:-0}" -v t="$klog_t0" 'BEGIN { exit !(f > t) }'; then
+	tap FAIL kernel_log_complete "the kernel log wrapped: it starts at ${first} s, the run at ${klog_t0} s"
+else
+	tap OK kernel_log_complete
 fi
+pat='WARNING:|BUG:|KASAN:|UBSAN:|general protection fault|Oops:|possible (recursive|circular) locking|possible irq lock inversion|inconsistent lock state|suspicious RCU usage|kernel BUG at|INFO: task .* blocked'
+# each splat with the step it happened in and the first frames of its
+# trace; in a module-init sweep the kernel's own trace event warnings
+# (KLOG_INIT_FAULT_RE) are listed, not counted
+report=$(printf '%s\n' "$klog" | awk -v pat="$pat" -v known="$KLOG_INIT_FAULT_RE" '
+	/hvmem-stress: / { step = $0; sub(/.*hvmem-stress: /, "", step) }
+	$0 ~ pat {
+		if (step ~ /^begin failnth_init_/ && $0 ~ known) {
+			print "# not counted, the kernel'"'"'s own [" step "]: " $0; nk++; left = 0; next
+		}
+		print "# splat in [" step "]: " $0; ns++; left = 12; next
+	}
+	left > 0 { print "#     " $0; left-- }
+	END { print "#splats " ns + 0 " " nk + 0 }')
+read -r _ splats known <<<"$(tail -n 1 <<<"$report")"
+sed '$d' <<<"$report" | head -n 200
+[ "$known" = 0 ] || echo "# $known kernel warnings in trace event setup under injected failures in module init: not counted"
 if [ "$splats" = 0 ]; then tap OK kernel_log_clean; else tap FAIL kernel_log_clean "$splats splats"; fi
 if [ "$leaks" = 0 ]; then tap OK no_leaks; else tap FAIL no_leaks "$leaks leaks"; fi
 echo "1..$n"

@@ -403,7 +403,7 @@ const struct op failnth_ioctl_ops[] = {
 	{ "vm_list", list_setup, list_run },
 	{ "pool_create", pc_setup, pc_run, pc_undo },
 	{ "pool_destroy", pd_setup, pd_run, NULL, pd_teardown },
-	{ "cache_put", put_setup, put_run, NULL, flush_obj, put_verify },
+	{ "cache_put", put_setup, put_run, NULL, flush_obj, put_verify, true },
 	{ "cache_get", get_setup, get_run, NULL, flush_obj, get_verify },
 	{ "cache_flush", flush_setup, flush_run, NULL, flush_obj },
 	{ "cache_flush_object", fo_setup, fo_run, NULL, flush_obj },

@@ -62,7 +62,11 @@ static void ls_tree(const char *dir, char *out, size_t len, size_t *used, int de
 	free(ents);
 }
 
-static void state(struct ctx *c, char *out)
+/*
+ * The state a failed call must leave as it was. @pages: with the cache's
+ * page counts (not for an op whose failure drops pages, see struct op).
+ */
+static void state(struct ctx *c, char *out, bool pages)
 {
 	struct hvmem_vm_info e[64];
 	struct hvmem_vm_list l = {
@@ -81,12 +85,14 @@ static void state(struct ctx *c, char *out)
 			used += snprintf(out + used, STATE_LEN - used, "vm%u:%x ", e[i].id,
 					 e[i].flags);
 	if (c->dev >= 0 && !ioctl(c->dev, HVMEM_IOC_CACHE_STATS, &s))
-		used += snprintf(out + used, STATE_LEN - used, "cache %llu %llu %llu %llu %llu ",
+		used += pages ?
+			snprintf(out + used, STATE_LEN - used, "cache %llu %llu %llu %llu %llu ",
 				 s.reserve_pages, s.used_pages, s.entries, s.zero_pages,
-				 s.dedup_saved_pages);
+				 s.dedup_saved_pages) :
+			snprintf(out + used, STATE_LEN - used, "cache %llu ", s.reserve_pages);
 	if (c->dev >= 0 && !ioctl(c->dev, HVMEM_IOC_CACHE_VM_STATS, &v))
 		used += snprintf(out + used, STATE_LEN - used, "cvm %u %llu %u %llu ", v.shares,
-				 v.cap, v.pools, v.pages);
+				 v.cap, v.pools, pages ? v.pages : 0ULL);
 	if (c->dev >= 0) {
 		struct hvmem_share_stats st = { .size = sizeof(st), .vm_id = c->vm };
 
@@ -150,7 +156,7 @@ void sweep(struct ctx *c, const struct op *op, int fn, unsigned int max)
 				break;
 			}
 		}
-		state(c, before);
+		state(c, before, !op->fail_drops_pages);
 		failnth_arm(fn, n);
 		ret = op->run(c);
 		fired = failnth_fired(fn);
@@ -180,7 +186,7 @@ void sweep(struct ctx *c, const struct op *op, int fn, unsigned int max)
 			if (!fault_errno_ok(-ret))
 				printf("# failnth: %s: fault %u: note: %s\n", op->name, n,
 				       strerror(-ret));
-			state(c, after);
+			state(c, after, !op->fail_drops_pages);
 			if (strcmp(before, after)) {
 				printf("# failnth: %s: fault %u (%s) changed the state:\n#   before: %.600s\n#   after:  %.600s\n",
 				       op->name, n, strerror(-ret), before, after);

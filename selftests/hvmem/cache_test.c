@@ -238,6 +238,43 @@ TEST_F(cache, failed_put_drops_old_page)
 	EXPECT_EQ(used, sysfs_read("used_pages"));
 }
 
+/*
+ * A batch put that stops at a page it cannot read (EFAULT) leaves no page
+ * under that key nor under the keys after it, which it never stored: none
+ * may give back the page that was there before.
+ */
+TEST_F(cache, stopped_put_drops_the_rest)
+{
+	char *old = self->buf, *area;
+	long long used = sysfs_read("used_pages");
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		fill(old + i * pg, 20 + i);
+	ASSERT_EQ(0, cache_io(self->fd, HVMEM_IOC_CACHE_PUT, self->pool[0], 11, 0, 3, old,
+			      self->pages));
+	EXPECT_EQ(used + 3, sysfs_read("used_pages"));
+	/* new pages 0 and 2, page 1 unreadable */
+	area = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	fill(area, 30);
+	fill(area + 2 * pg, 32);
+	ASSERT_EQ(0, mprotect(area + pg, pg, PROT_NONE));
+	EXPECT_EQ(-EFAULT, cache_io(self->fd, HVMEM_IOC_CACHE_PUT, self->pool[0], 11, 0, 3,
+				    area, self->pages));
+	EXPECT_EQ(0, self->pages[0].result);
+	EXPECT_EQ(-EFAULT, self->pages[1].result);
+	munmap(area, 3 * pg);
+	memset(old, 0, 3 * pg);
+	ASSERT_EQ(0, cache_io(self->fd, HVMEM_IOC_CACHE_GET, self->pool[0], 11, 0, 3, old,
+			      self->pages));
+	EXPECT_EQ(0, self->pages[0].result);
+	EXPECT_EQ(0, check(old, 30));
+	EXPECT_EQ(-ENOENT, self->pages[1].result);
+	EXPECT_EQ(-ENOENT, self->pages[2].result);	/* not the old page 22 */
+	EXPECT_EQ(used, sysfs_read("used_pages"));
+}
+
 TEST_F(cache, eviction_with_shares_and_cap)
 {
 	struct hvmem_cache_vm a, b;

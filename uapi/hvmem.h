@@ -353,11 +353,12 @@ struct hvmem_cache_page {
  *
  * The pages are processed in order. The call returns 0 once every page has
  * its result, or an errno for the whole call: bad arguments (nothing
- * done), -ENOMEM before the first page (nothing stored), or -EFAULT / -ENXIO from
- * a page (the batch stops after it; its result, those before it and @done
- * are written as far as possible). A PUT that fails with -ENOMEM, or stops
- * at a page, leaves no page under the keys it did not store, as any failed
- * put of one page does: a later GET never returns an older page.
+ * done), -ENOMEM before the first page (nothing stored), or -EFAULT /
+ * -ENXIO from a page (the batch stops after it; its result, those before
+ * it and @done are written as far as possible). A PUT that fails with
+ * -ENOMEM, or stops at a page, leaves no page under the keys it did not
+ * store, as any failed put of one page does: a later GET never returns an
+ * older page.
  */
 struct hvmem_cache_io {
 	__u32 size;

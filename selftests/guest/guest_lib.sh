@@ -254,22 +254,29 @@ gt_plug_counters() {
 	[ -n "$dev" ] && gt_vswap_counters "$dev"
 }
 
-# gt_vswap_counters DEV: "name value" lines of the device's sysfs counters
-gt_vswap_counters() {
-	local name=${1##*/} d f v
+# gt_vswap_sysdir DEV: the device's sysfs counter directory (status 1: none)
+gt_vswap_sysdir() {
+	local name=${1##*/} d
 	for d in "/sys/block/$name/hvswap" "/sys/block/$name/vswap" \
 		 "/sys/kernel/mm/hvmem/vswap/$name"; do
-		[ -d "$d" ] || continue
-		# the shell's own read (one-line files): no fork per file
-		for f in "$d"/*; do
-			if ! [ -f "$f" ] || ! [ -r "$f" ]; then continue; fi
-			v=
-			read -r v <"$f" 2>/dev/null || :
-			printf '%s %s\n' "${f##*/}" "$v"
-		done
-		return 0
+		[ -d "$d" ] && { echo "$d"; return 0; }
 	done
 	return 1
+}
+
+# gt_vswap_counters DEV: "name value" lines of the device's sysfs counters
+# (read by the shell itself: samplers call this and gt_vswap_stored every
+# second, and under TCG a fork and exec per counter file cost the guest
+# beside them a core)
+gt_vswap_counters() {
+	local d f v
+	d=$(gt_vswap_sysdir "$1") || return 1
+	for f in "$d"/*; do
+		if ! [ -f "$f" ] || ! [ -r "$f" ]; then continue; fi
+		v=
+		read -r v <"$f" 2>/dev/null || :
+		printf '%s %s\n' "${f##*/}" "$v"
+	done
 }
 
 # gt_vswap_counter DEV NAME: one counter's value (empty if absent)
@@ -277,13 +284,9 @@ gt_vswap_counter() { gt_vswap_counters "$1" | awk -v n="$2" '$1 == n { print $2 
 
 # gt_vswap_stored DEV: pages the device holds (its "stored" counter)
 gt_vswap_stored() {
-	local name=${1##*/} d v
-	# read by the shell itself: samplers call this every second, and under
-	# TCG a fork per counter file cost the guest beside it a core
-	for d in "/sys/block/$name/hvswap" "/sys/block/$name/vswap" \
-		 "/sys/kernel/mm/hvmem/vswap/$name"; do
-		[ -r "$d/stored" ] && read -r v <"$d/stored" && { echo "$v"; return 0; }
-	done
+	local d v
+	d=$(gt_vswap_sysdir "$1") && [ -r "$d/stored" ] && read -r v <"$d/stored" &&
+		{ echo "$v"; return 0; }
 	return 1
 }
 

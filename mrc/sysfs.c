@@ -165,6 +165,9 @@ static ssize_t write_track_store(struct kobject *kobj, struct kobj_attribute *at
 
 	if (ret)
 		return ret;
+	/* each off -> on: the operator must know what it can do to a guest */
+	if (v && !READ_ONCE(mrc_write_track))
+		pr_warn("hvmem_mrc: write tracking on: a 64-bit guest stops when its FXSAVE/XSAVE hits a tracked page (KVM cannot emulate them)\n");
 	WRITE_ONCE(mrc_write_track, v);
 	return count;
 }

@@ -133,7 +133,7 @@ id=$(hvmemctl -j vm bind pid $sp | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
 run hvmemctl mrc show "$id"
 expect mrc_nothing_recorded 0 "$out" "VM $id: no references recorded yet" \
 	"exclusive cache   on" \
-	"write tracking    off (echo 1 > $sys/mrc/write_track, then bind the VM by its KVM fd)"
+	"write tracking    off (it stops 64-bit guests: KVM cannot emulate their FXSAVE/XSAVE; hvmem(4))"
 run hvmemctl -j mrc show "$id"
 expect mrc_nothing_recorded_json 0 "$out" '"recorded":false' '"sources":{"cache":true,"write_track":false'
 echo 1 >$sys/mrc/write_track

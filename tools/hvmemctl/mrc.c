@@ -200,8 +200,7 @@ static void print_nothing_recorded(uint32_t id)
 	if (vm_write_tracked(id))
 		printf("  write tracking    on: guest writes to sampled pages\n");
 	else if (!wt)
-		printf("  write tracking    off (echo 1 > %s/write_track, then bind the VM by its KVM fd)\n",
-		       MRC_SYSFS);
+		printf("  write tracking    off (it stops 64-bit guests: KVM cannot emulate their FXSAVE/XSAVE; hvmem(4))\n");
 	else
 		printf("  write tracking    off for this VM (it needs a VM bound by its KVM fd: hvmemctl vm bind kvm PID)\n");
 	printf("  HVMEM_IOC_MRC_FEED on: page numbers from userspace tracers\n");

@@ -7,6 +7,8 @@
   qmp.py SOCK stats              print the virtio-balloon guest statistics (JSON)
   qmp.py SOCK quit               end QEMU
   qmp.py SOCK raw JSON           execute one QMP command given as JSON, print its return
+  qmp.py SOCK hmp 'CMD'          run a human monitor command (e.g. 'info registers'),
+                                 print its text
   qmp.py SOCK watch [--interval S] [--balloon MIB] [--out FILE]
         wait for the socket (60 s), optionally set the balloon, then every S
         seconds (default 2) read the balloon statistics and size and write
@@ -134,6 +136,9 @@ def main(argv):
                 q.cmd("quit")
             except EOFError:
                 pass
+        elif what == "hmp" and len(rest) == 1:
+            out = q.cmd("human-monitor-command", **{"command-line": rest[0]})
+            sys.stdout.write(out if isinstance(out, str) else json.dumps(out) + "\n")
         elif what == "raw" and len(rest) == 1:
             req = json.loads(rest[0])
             print(json.dumps(q.cmd(req["execute"], **req.get("arguments", {}))))

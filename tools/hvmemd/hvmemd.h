@@ -141,6 +141,13 @@ struct hd_vm {
 	/* measurements */
 	struct qmp_gstats gs;
 	bool gs_fresh;
+	/*
+	 * the guest's last-update and when (hd_now()) it last changed: a
+	 * guest that stops updating (frozen, or its balloon driver stuck)
+	 * keeps its old counters, and its swap-in rate is then unknown
+	 */
+	uint64_t gs_seen_update;
+	double gs_seen_t;
 	uint64_t swapin_prev, swapin_t_prev, swapout_prev;
 	double swapin_rate, swapout_rate;
 	bool have_swapin, have_swapout;

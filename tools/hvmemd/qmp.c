@@ -118,6 +118,8 @@ void qmp_drop(struct hd *d, struct hd_vm *vm, const char *why)
 	/* rates and what its kernel keeps: learned anew from the next QEMU */
 	vm->have_swapin = vm->have_swapout = false;
 	vm->swapin_t_prev = 0;
+	vm->gs_seen_update = 0;
+	vm->gs_seen_t = 0;
 	vm->have_kept = false;
 	vm->kept_update = 0;
 	vm->actual_prev_t = 0;
@@ -269,6 +271,32 @@ void qmp_learn_kept(struct hd_vm *vm)
 	vm->kept_actual = actual;
 }
 
+/*
+ * Whether the guest's statistics have stopped: the same last-update for 10
+ * periods and at least 5 polling intervals (the interval is the period,
+ * at least 1 s). Its counters then say nothing about now: the swap rates
+ * it gave are dropped (the host's view, or none, decides), the rest is
+ * kept as its last known state, and the source says so.
+ */
+static bool gstats_stale(const struct hd *d, struct hd_vm *vm)
+{
+	double now = hd_now(), period = d->cfg.g.period_s;
+	double poll = period < 1 ? 1 : (double)(int)(period + 0.5);
+	double stale_s = 10 * period > 5 * poll ? 10 * period : 5 * poll;
+
+	if (vm->gs.last_update != vm->gs_seen_update || !vm->gs_seen_t) {
+		vm->gs_seen_update = vm->gs.last_update;
+		vm->gs_seen_t = now;
+		return false;
+	}
+	if (now - vm->gs_seen_t <= stale_s)
+		return false;
+	vm->have_swapin = vm->have_swapout = false;
+	snprintf(vm->src_stats, sizeof(vm->src_stats),
+		 "stale: the guest has not updated them for %.0f s", now - vm->gs_seen_t);
+	return true;
+}
+
 /* Logged at most once a minute per VM, with the count since. */
 static void malformed(struct hd *d, struct hd_vm *vm, const char *what)
 {
@@ -362,6 +390,8 @@ static void on_reply(struct hd *d, struct hd_vm *vm, enum hd_cmd kind, uint64_t 
 		} else {
 			vm->gs_fresh = true;
 			snprintf(vm->src_stats, sizeof(vm->src_stats), "ok");
+			if (gstats_stale(d, vm))
+				break;
 			if (vm->gs.have & (1u << GS_SWAP_IN)) {
 				uint64_t now = vm->gs.last_update, in = vm->gs.v[GS_SWAP_IN];
 				/* swap-out: same update, 0 when the guest leaves it out */

@@ -5,6 +5,7 @@
     fake_qmp.py SOCKET --log FILE [--mode normal|disconnect|malformed]
                 [--total-mib N] [--avail-mib N] [--free-mib N] [--max-mib N]
                 [--swapin-mib-s N] [--drop-after N] [--kernel-mib N]
+                [--freeze-after S]
 
 It speaks enough QMP for hvmemd: the greeting, qmp_capabilities,
 query-memory-size-summary, query-cpus-fast (its own thread id), qom-list
@@ -13,6 +14,9 @@ guest-stats (the scripted numbers), query-balloon and balloon (the new size
 becomes "actual"). Replies are written in two parts with a pause between,
 and a BALLOON_CHANGE / RTC_CHANGE event comes before some replies.
 Every command received is appended to the log as one JSON line.
+
+--freeze-after S: the guest stops updating its statistics S seconds in
+(last-update and the counters stay as they were then), as a frozen guest.
 
 Modes: disconnect closes the connection after --drop-after commands and
 removes its socket (the VM "went away"); malformed answers guest-stats with
@@ -44,6 +48,7 @@ def main():
     # the guest's kernel keeps this much outside its total: total follows
     # the balloon (actual - kernel), used stays total-mib - avail-mib
     ap.add_argument("--kernel-mib", type=int, default=0)
+    ap.add_argument("--freeze-after", type=float, default=0)
     a = ap.parse_args()
 
     try:
@@ -127,7 +132,10 @@ def serve(conn, a, send, logf, srv, start, actual):
                     conn.sendall(b'{"return": {"stats": [}, "id": %d}\r\n' % cid)
                     conn.sendall(b"\x00\xffgarbage{{{\r\n")
                     continue
-                lu = int(time.time() - start) + 1  # guest updates: whole seconds
+                up = time.time() - start
+                if a.freeze_after:
+                    up = min(up, a.freeze_after)
+                lu = int(up) + 1  # guest updates: whole seconds
                 total, avail, free = a.total_mib * MIB, a.avail_mib * MIB, a.free_mib * MIB
                 if a.kernel_mib:
                     used = (a.total_mib - a.avail_mib) * MIB

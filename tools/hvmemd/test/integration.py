@@ -77,6 +77,9 @@ def main():
         # would shrink to 273 MiB, but swaps in 50 MiB/s = 12800 pages/s
         "storm": ["--total-mib", "2048", "--avail-mib", "1800", "--free-mib", "1700",
                   "--swapin-mib-s", "50"],
+        # a storm in a 512 MiB guest that stops updating its statistics 3 s in
+        "frozen": ["--total-mib", "512", "--avail-mib", "400", "--free-mib", "350",
+                   "--max-mib", "512", "--swapin-mib-s", "50", "--freeze-after", "3"],
         # its kernel keeps 44 MiB outside its total, which follows the balloon;
         # it uses 200: 200 + 10% + 44 -> 264
         "kern": ["--total-mib", "1024", "--avail-mib", "824", "--max-mib", "1024",
@@ -85,7 +88,7 @@ def main():
     procs = []
     pids = {}
     print("TAP version 13")
-    print("1..18")
+    print("1..19")
     for name, args in fakes.items():
         p = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_qmp.py"),
                               os.path.join(tmp, name + ".qmp"), "--log",
@@ -103,7 +106,7 @@ def main():
             for n in vms:
                 f.write("\n[vm %s]\nqmp = %s\nshares = 1000\nmin_mib = 128\n%s" %
                         (n, os.path.join(tmp, n + ".qmp"),
-                         "max_mib = %d\n" % (1024 if n == "kern" else 2048)
+                         "max_mib = %d\n" % {"kern": 1024, "frozen": 512}.get(n, 2048)
                          if n != "idle" else ""))
                 if n == "storm":  # no discovery: pid and balloon given
                     f.write("pid = %d\nballoon = /machine/peripheral-anon/device[0]\n" %
@@ -117,7 +120,8 @@ def main():
                        text=True, timeout=20)
     tap(r.returncode == 1 and "bad.conf:5: unknown key 'sharez'" in r.stderr,
         "bad configuration refused with its line", r.stderr)
-    write_conf(8192, ["busy", "idle", "dead", "bad", "storm", "kern"])
+    # 8192 for the first six, as many contended moves as without "frozen", +512 for it
+    write_conf(8704, ["busy", "idle", "dead", "bad", "storm", "kern", "frozen"])
     err = open(errlog, "w")
     d = subprocess.Popen([daemon, "-c", conf, "--no-hvmem", "-v"], stderr=err,
                          stdout=subprocess.DEVNULL)
@@ -190,8 +194,26 @@ def main():
             "vm storm: QEMU pid %d (config)" % pids["storm"] in logtext() and
             "vm storm: balloon device" not in logtext(),
             "swap-in storm: never shrunk", "%s\n%s" % (vms.get("storm"), logtext()))
+        # stats that stop: the old swap-in rate is dropped, not kept as a storm
+        def frozen():
+            rc, out = status(True)
+            try:
+                return {v["name"]: v for v in json.loads(out)["vms"]}.get("frozen", {})
+            except (ValueError, KeyError):
+                return {}
+        ok = wait_for(lambda: frozen().get("sources", {}).get("guest_stats", "")
+                      .startswith("stale: the guest has not updated them for"), 20)
+        time.sleep(1)
+        fz = frozen()
+        tap(ok and "swap-in storm (12800 pages/s): kept at 512" in logtext() and
+            fz.get("swapin_pages_s") is None and
+            "storm" not in fz.get("last_decision", {}).get("reason", "x storm") and
+            "not shrinking below 512" in fz.get("last_decision", {}).get("reason", "") and
+            balloons(os.path.join(tmp, "frozen.log")) == [],
+            "frozen guest stats: marked stale, its old swap-in rate dropped, not shrunk",
+            "%s\n%s" % (fz, logtext()))
         rc, out = status(False)
-        tap(rc == 0 and "busy" in out and "last decision" in out and "budget 8192" in out,
+        tap(rc == 0 and "busy" in out and "last decision" in out and "budget 8704" in out,
             "text status", out)
         if ctl:
             r = subprocess.run([ctl, "sched", "status", "-s", sock, "-j"], capture_output=True,
@@ -202,7 +224,7 @@ def main():
                 names = None
             r2 = subprocess.run([ctl, "sched", "status", "-s", sock + ".nope"],
                                 capture_output=True, text=True, timeout=10)
-            tap(r.returncode == 0 and names == ["bad", "busy", "dead", "idle", "kern", "storm"] and
+            tap(r.returncode == 0 and names == ["bad", "busy", "dead", "frozen", "idle", "kern", "storm"] and
                 r2.returncode == 1 and "hvmemd running" in r2.stderr,
                 "hvmemctl sched status -j", r.stdout + r.stderr + r2.stderr)
         else:
@@ -213,11 +235,11 @@ def main():
         d.send_signal(signal.SIGHUP)
         ok = wait_for(lambda: "reload failed, keeping the old configuration" in logtext(), 10)
         rc, out = status(True)
-        tap(ok and rc == 0 and json.loads(out).get("budget_mib") == 8192 and
+        tap(ok and rc == 0 and json.loads(out).get("budget_mib") == 8704 and
             "qmp = PATH is required" in logtext(), "bad reload keeps the old configuration",
             logtext())
         # reload: budget 1024 for busy+idle (+bad), dead removed
-        write_conf(1024, ["busy", "idle", "bad", "storm", "kern"])
+        write_conf(1024, ["busy", "idle", "bad", "storm", "kern", "frozen"])
         d.send_signal(signal.SIGHUP)
         tap(wait_for(lambda: "reloaded" in logtext() and "1 removed" in logtext(), 10),
             "SIGHUP reloads the configuration", logtext())

@@ -195,6 +195,12 @@ static void setup_done(struct hd *d, struct hd_vm *vm)
 	       (unsigned long long)(vm->c.max_mib ? vm->c.max_mib : vm->base_mib));
 }
 
+/* The guest-stats-polling-interval hvmemd sets: its period, whole seconds, at least 1. */
+static int poll_interval_s(const struct hd *d)
+{
+	return d->cfg.g.period_s < 1 ? 1 : (int)(d->cfg.g.period_s + 0.5);
+}
+
 static void after_caps(struct hd *d, struct hd_vm *vm)
 {
 	vm->setup_pending = 1;	/* released below, after the queries are sent */
@@ -217,7 +223,7 @@ static void after_caps(struct hd *d, struct hd_vm *vm)
 		char extra[64];
 
 		snprintf(extra, sizeof(extra), ", \"property\": \"guest-stats-polling-interval\", \"value\": %d",
-			 d->cfg.g.period_s < 1 ? 1 : (int)(d->cfg.g.period_s + 0.5));
+			 poll_interval_s(d));
 		if (send_path_cmd(d, vm, CMD_SETPOLL, vm->balloon, extra) == 0)
 			vm->setup_pending++;
 	}
@@ -281,7 +287,7 @@ void qmp_learn_kept(struct hd_vm *vm)
 static bool gstats_stale(const struct hd *d, struct hd_vm *vm)
 {
 	double now = hd_now(), period = d->cfg.g.period_s;
-	double poll = period < 1 ? 1 : (double)(int)(period + 0.5);
+	double poll = poll_interval_s(d);
 	double stale_s = 10 * period > 5 * poll ? 10 * period : 5 * poll;
 
 	if (vm->gs.last_update != vm->gs_seen_update || !vm->gs_seen_t) {
@@ -356,7 +362,7 @@ static void on_reply(struct hd *d, struct hd_vm *vm, enum hd_cmd kind, uint64_t 
 			hd_log(LOG_I, "vm %s: balloon device %s", vm->c.name, vm->balloon);
 			snprintf(extra, sizeof(extra),
 				 ", \"property\": \"guest-stats-polling-interval\", \"value\": %d",
-				 d->cfg.g.period_s < 1 ? 1 : (int)(d->cfg.g.period_s + 0.5));
+				 poll_interval_s(d));
 			if (send_path_cmd(d, vm, CMD_SETPOLL, vm->balloon, extra) == 0)
 				vm->setup_pending++;
 		} else if (kind == CMD_LIST_PERIPH) {

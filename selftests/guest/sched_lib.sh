@@ -26,6 +26,11 @@
 # configuration below, BUDGET as budget_mib, period GS_PERIOD) moves their
 # balloons; hvmem.ko and hvmem_mrc.ko are loaded so that hvmemd binds each
 # QEMU process and turns its curve on.
+# GS_HVMEMD_AFTER=busy-filled (hvmemd mode; default boot): hvmemd starts
+# once busy's workload has filled its W (the workload's "fill:" line in
+# busy's output), so that busy runs its working set when hvmemd first looks
+# at it (the guests run at their full memory until then); a timeline "mark"
+# row records hvmemd's start.
 # The idle guest runs until busy and late are done; then hvmemd is stopped
 # (SIGTERM) and idle is stopped over QMP (quit). Guests print markers into their kernel log
 # ("hvmem-sched: NAME start|end"), seen live in their consoles.
@@ -50,6 +55,7 @@ GS_MIN=${GS_MIN:-64}		# each VM's min_mib (reservation)
 GS_MIX=${GS_MIX:-compressible:50,random:50}
 GS_SWAP=${GS_SWAP:-vswap}	# vswap | zram
 GS_SWAP_DELAY_MS=${GS_SWAP_DELAY_MS:-}	# vswap: through dm-delay, ms per I/O (gt_vswap_plug)
+GS_HVMEMD_AFTER=${GS_HVMEMD_AFTER:-boot}	# boot | busy-filled
 GS_NAMES="busy idle late"
 declare -A gs_rc gs_pages gs_verified gs_corrupt gs_mibps gs_access_s gs_pswpin gs_pswpout
 gs_hvmemd_rc=
@@ -170,6 +176,16 @@ gs_run() {	# gs_run MODE BUDGET
 		i=$((i + 1))
 	done
 	if [ "$mode" = hvmemd ]; then
+		if [ "$GS_HVMEMD_AFTER" = busy-filled ]; then
+			# busy's output comes live; a busy guest that ends first is
+			# left to the checks
+			while kill -0 "${pids[0]}" 2>/dev/null &&
+			      ! grep -aq '^hvmem_workload: fill:' "$dir/busy.out"; do
+				sleep 1
+			done
+			gt_diag "$mode: busy filled its $GS_W MiB after $(($(date +%s) - t0)) s: hvmemd starts"
+		fi
+		printf '%s\tmark\thvmemd\tstart\n' "$(($(date +%s) - t0))" >>"$dir/timeline.tsv"
 		hvmemd -c "$dir/hvmemd.conf" 2>"$dir/hvmemd.log" &
 		hv=$!
 	fi

@@ -32,7 +32,7 @@ GS_DUR=${GS_DUR:-110}
 # began; busy then read its pages back from swap at a nested TCG guest's
 # pace (about 50 pages/s, 0.2 MiB/s) and was still short of W in the second
 # half of its run (2026-11-30): a late guest's case, which late covers.
-GS_HVMEMD_AFTER=${GS_HVMEMD_AFTER:-busy-filled}
+GS_TAKEOVER=${GS_TAKEOVER:-busy-filled}
 . "$(dirname "$0")/guest_lib.sh"
 . "$(dirname "$0")/sched_lib.sh"
 gt_require_guest

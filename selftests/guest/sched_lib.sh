@@ -26,11 +26,13 @@
 # configuration below, BUDGET as budget_mib, period GS_PERIOD) moves their
 # balloons; hvmem.ko and hvmem_mrc.ko are loaded so that hvmemd binds each
 # QEMU process and turns its curve on.
-# GS_HVMEMD_AFTER=busy-filled (hvmemd mode; default boot): hvmemd starts
-# once busy's workload has filled its W (the workload's "fill:" line in
-# busy's output), so that busy runs its working set when hvmemd first looks
-# at it (the guests run at their full memory until then); a timeline "mark"
-# row records hvmemd's start.
+# GS_TAKEOVER (default boot): when the mode's policy takes over. boot: as
+# above. busy-filled: the guests boot with all their memory and the policy
+# takes over once busy's workload has filled its W (the workload's "fill:"
+# line in busy's output): static sets every balloon to BUDGET/3 over QMP
+# then, hvmemd starts then. Both modes then start from the same state, busy
+# running its working set (a timeline "mark" row, "policy start", records
+# the moment).
 # The idle guest runs until busy and late are done; then hvmemd is stopped
 # (SIGTERM) and idle is stopped over QMP (quit). Guests print markers into their kernel log
 # ("hvmem-sched: NAME start|end"), seen live in their consoles.
@@ -55,7 +57,7 @@ GS_MIN=${GS_MIN:-64}		# each VM's min_mib (reservation)
 GS_MIX=${GS_MIX:-compressible:50,random:50}
 GS_SWAP=${GS_SWAP:-vswap}	# vswap | zram
 GS_SWAP_DELAY_MS=${GS_SWAP_DELAY_MS:-}	# vswap: through dm-delay, ms per I/O (gt_vswap_plug)
-GS_HVMEMD_AFTER=${GS_HVMEMD_AFTER:-boot}	# boot | busy-filled
+GS_TAKEOVER=${GS_TAKEOVER:-boot}	# boot | busy-filled
 GS_NAMES="busy idle late"
 declare -A gs_rc gs_pages gs_verified gs_corrupt gs_mibps gs_access_s gs_pswpin gs_pswpout
 gs_hvmemd_rc=
@@ -156,7 +158,7 @@ gs_run() {	# gs_run MODE BUDGET
 		grep -q '^hvmem ' /proc/modules || insmod "$GT_MODDIR/kmod/hvmem.ko" || return 1
 		grep -q '^hvmem_mrc ' /proc/modules || insmod "$GT_MODDIR/mrc/hvmem_mrc.ko" || return 1
 		gs_conf "$dir" "$budget"
-	else
+	elif [ "$GS_TAKEOVER" = boot ]; then
 		bal=(--balloon $((budget / 3)))
 	fi
 	t0=$(date +%s)
@@ -175,17 +177,23 @@ gs_run() {	# gs_run MODE BUDGET
 		pids+=($!)
 		i=$((i + 1))
 	done
-	if [ "$mode" = hvmemd ]; then
-		if [ "$GS_HVMEMD_AFTER" = busy-filled ]; then
-			# busy's output comes live; a busy guest that ends first is
-			# left to the checks
-			while kill -0 "${pids[0]}" 2>/dev/null &&
-			      ! grep -aq '^hvmem_workload: fill:' "$dir/busy.out"; do
-				sleep 1
+	if [ "$GS_TAKEOVER" = busy-filled ]; then
+		# busy's output comes live; a busy guest that ends first is left
+		# to the checks
+		while kill -0 "${pids[0]}" 2>/dev/null &&
+		      ! grep -aq '^hvmem_workload: fill:' "$dir/busy.out"; do
+			sleep 1
+		done
+		gt_diag "$mode: busy filled its $GS_W MiB after $(($(date +%s) - t0)) s: the policy takes over"
+		if [ "$mode" = static ]; then
+			for name in $GS_NAMES; do
+				timeout 60 "$GT_TOP/scripts/guest" qmp "$dir/$name.qmp" balloon $((budget / 3)) >/dev/null ||
+					gt_diag "static: could not set $name's balloon"
 			done
-			gt_diag "$mode: busy filled its $GS_W MiB after $(($(date +%s) - t0)) s: hvmemd starts"
 		fi
-		printf '%s\tmark\thvmemd\tstart\n' "$(($(date +%s) - t0))" >>"$dir/timeline.tsv"
+	fi
+	printf '%s\tmark\tpolicy\tstart\n' "$(($(date +%s) - t0))" >>"$dir/timeline.tsv"
+	if [ "$mode" = hvmemd ]; then
 		hvmemd -c "$dir/hvmemd.conf" 2>"$dir/hvmemd.log" &
 		hv=$!
 	fi

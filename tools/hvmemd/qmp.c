@@ -201,6 +201,17 @@ static int poll_interval_s(const struct hd *d)
 	return d->cfg.g.period_s < 1 ? 1 : (int)(d->cfg.g.period_s + 0.5);
 }
 
+/* Have the balloon device at vm->balloon poll the guest's stats every period. */
+static void send_setpoll(struct hd *d, struct hd_vm *vm)
+{
+	char extra[64];
+
+	snprintf(extra, sizeof(extra), ", \"property\": \"guest-stats-polling-interval\", \"value\": %d",
+		 poll_interval_s(d));
+	if (send_path_cmd(d, vm, CMD_SETPOLL, vm->balloon, extra) == 0)
+		vm->setup_pending++;
+}
+
 static void after_caps(struct hd *d, struct hd_vm *vm)
 {
 	vm->setup_pending = 1;	/* released below, after the queries are sent */
@@ -219,14 +230,8 @@ static void after_caps(struct hd *d, struct hd_vm *vm)
 	}
 	if (vm->fd < 0)
 		return;
-	if (vm->balloon[0]) {
-		char extra[64];
-
-		snprintf(extra, sizeof(extra), ", \"property\": \"guest-stats-polling-interval\", \"value\": %d",
-			 poll_interval_s(d));
-		if (send_path_cmd(d, vm, CMD_SETPOLL, vm->balloon, extra) == 0)
-			vm->setup_pending++;
-	}
+	if (vm->balloon[0])
+		send_setpoll(d, vm);
 	if (vm->fd >= 0)
 		setup_done(d, vm);
 }
@@ -357,14 +362,8 @@ static void on_reply(struct hd *d, struct hd_vm *vm, enum hd_cmd kind, uint64_t 
 	case CMD_LIST_ANON:
 		if (!err && find_balloon(vm, doc, m->ret, kind == CMD_LIST_PERIPH ?
 					 "/machine/peripheral" : "/machine/peripheral-anon")) {
-			char extra[96];
-
 			hd_log(LOG_I, "vm %s: balloon device %s", vm->c.name, vm->balloon);
-			snprintf(extra, sizeof(extra),
-				 ", \"property\": \"guest-stats-polling-interval\", \"value\": %d",
-				 poll_interval_s(d));
-			if (send_path_cmd(d, vm, CMD_SETPOLL, vm->balloon, extra) == 0)
-				vm->setup_pending++;
+			send_setpoll(d, vm);
 		} else if (kind == CMD_LIST_PERIPH) {
 			if (send_path_cmd(d, vm, CMD_LIST_ANON, "/machine/peripheral-anon", "") == 0)
 				vm->setup_pending++;

@@ -7,6 +7,12 @@ HVMEM_CACHE=${HVMEM_CACHE:-/var/cache/hvmem}
 
 hvmem_die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 hvmem_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+# The block devices with requests in flight, "DEV/inflight:READS WRITES" a
+# line, each line prefixed with $1; returns 1 when there are none.
+hvmem_inflight() {
+	grep -v '^ *0 *0$' /sys/block/*/inflight 2>/dev/null | sed "s|^/sys/block/|${1:-}|"
+	return "${PIPESTATUS[0]}"
+}
 
 # The newest installed Debian 6.12 kernel that has headers, e.g. 6.12.95+deb12-amd64.
 hvmem_target_kver() {

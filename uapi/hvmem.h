@@ -556,7 +556,10 @@ struct hvmem_mrc_open {
  * @reserved: must be 0
  * @pages: user pointer to @count __u64 page numbers, in reference order
  *
- * Records references to pages (guest frame numbers for a VM context).
+ * Records references to pages. The numbers only need to be stable per
+ * page: KVM write tracking records guest frame numbers, the exclusive
+ * cache its own page ids, hvmemd's write scan the QEMU process's virtual
+ * page numbers (address / page size).
  * Errors: -EINVAL (@flags or @reserved set), -E2BIG, -EFAULT, -ENOMEM, and
  * -ENODEV once the context's VM was unbound (HVMEM_MRC_DETACHED): its curve
  * can still be queried, not fed.

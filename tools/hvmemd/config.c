@@ -25,6 +25,7 @@ static void set_defaults(struct hd_global *g)
 	g->curve_margin_pct = 10;
 	g->host_min_available_mib = 256;
 	g->psi_some_avg10_max = 20;
+	g->write_scan_s = 10;
 	snprintf(g->status_socket, sizeof(g->status_socket), "%s", HVMEMD_SOCK);
 }
 
@@ -101,6 +102,8 @@ static int global_key(struct hd_global *g, const char *k, const char *v)
 		return u64v(v, MIB_MAX, &g->host_min_available_mib);
 	if (!strcmp(k, "psi_some_avg10_max"))
 		return num(v, 0, 100, &g->psi_some_avg10_max);
+	if (!strcmp(k, "write_scan_s"))
+		return num(v, 0, 3600, &g->write_scan_s);
 	if (!strcmp(k, "status_socket"))
 		return str(v, g->status_socket, sizeof(g->status_socket));
 	return -2;

@@ -2,7 +2,8 @@
 /*
  * hvmemd: shared declarations. main.c (event loop, period, decisions),
  * config.c (configuration file), qmp.c (QMP client per VM), hvsrc.c (hvmem
- * and host inputs), status.c (status socket, server and client).
+ * and host inputs), wscan_vm.c and wscan.c (the write scan: its glue, its
+ * smaps and pagemap parsing), status.c (status socket, server and client).
  */
 #ifndef HVMEMD_H
 #define HVMEMD_H
@@ -15,6 +16,7 @@
 #include "../../uapi/hvmem.h"
 #include "policy.h"
 #include "qmp_json.h"
+#include "wscan.h"
 
 #define HVMEMD_VERSION		"0.1.0"
 #define HVMEMD_CONF		"/etc/hvmem/hvmemd.conf"
@@ -44,6 +46,7 @@ struct hd_global {
 	double curve_margin_pct;
 	uint64_t host_min_available_mib;
 	double psi_some_avg10_max;
+	double write_scan_s;		/* 0: off */
 	char status_socket[HVMEMD_PATH_LEN];
 };
 
@@ -138,6 +141,26 @@ struct hd_vm {
 	double host_swapin_rate, host_swapout_rate;	/* gets/s, puts/s */
 	bool have_host_swapin;
 
+	/*
+	 * write scan (wscan_vm.c): the QEMU process's pagemap and clear_refs,
+	 * its guest RAM mappings, and what the last scan found
+	 */
+	struct {
+		pid_t pid;		/* whose files these are */
+		int pm_fd, cr_fd;
+		struct wscan_range r[WSCAN_RANGES_MAX];
+		unsigned int nr;
+		uint64_t pages;		/* in r */
+		double maps_t;		/* when r was read */
+		double at;		/* the last scan (clear) */
+		bool armed;		/* cleared: the next scan sees writes */
+		uint64_t written;	/* pages the last scan found written */
+		double written_s;	/* over that many seconds */
+		double scan_ms;		/* what the last scan took */
+		uint64_t fed;		/* pages fed to the curve, in all */
+	} ws;
+	char src_writes[SRC_LEN];
+
 	/* measurements */
 	struct qmp_gstats gs;
 	bool gs_fresh;
@@ -185,6 +208,9 @@ struct hd {
 	bool no_hvmem, dry_run;
 	int hvfd;
 	char hv_note[SRC_LEN];
+	int ws_supported;		/* soft-dirty: 0 not probed, 1 yes, -1 no */
+	char ws_note[SRC_LEN];		/* why not */
+	uint64_t *ws_buf;		/* HVMEM_MRC_FEED_MAX page numbers */
 	bool decide_armed;
 	uint64_t periods;
 	double started, reloaded;
@@ -210,6 +236,10 @@ void qmp_balloon(struct hd *d, struct hd_vm *vm, uint64_t mib);
 void qmp_learn_kept(struct hd_vm *vm);
 /* main.c: a period reply arrived (decide early when none is due) */
 void hd_reply_done(struct hd *d);
+
+/* wscan_vm.c */
+void wscan_vm_scan(struct hd *d, struct hd_vm *vm);	/* scan and clear, when due */
+void wscan_vm_close(struct hd_vm *vm);			/* close its files */
 
 /* hvsrc.c */
 void hv_tick(struct hd *d);			/* open /dev/hvmem if it appeared */

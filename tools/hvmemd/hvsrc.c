@@ -240,6 +240,7 @@ void hv_vm_sample(struct hd *d, struct hd_vm *vm)
 
 void hv_vm_release(struct hd *d, struct hd_vm *vm)
 {
+	wscan_vm_close(vm);
 	if (vm->mrc_fd >= 0)
 		close(vm->mrc_fd);
 	vm->mrc_fd = -1;

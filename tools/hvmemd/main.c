@@ -89,6 +89,7 @@ static struct hd_vm *vm_new(struct hd *d, const struct hd_vmconf *c)
 	vm->hd = d;
 	vm->fd = -1;
 	vm->mrc_fd = -1;
+	vm->ws.pm_fd = vm->ws.cr_fd = -1;
 	vm->ev.kind = EV_QMP;
 	vm->ev.obj = vm;
 	snprintf(vm->note, sizeof(vm->note), "not connected yet");
@@ -292,6 +293,7 @@ static void tick(struct hd *d)
 			qmp_connect(d, vm);
 		if (vm->state == VM_READY) {
 			hv_vm_sample(d, vm);
+			wscan_vm_scan(d, vm);
 			qmp_period(d, vm);
 		}
 	}
@@ -442,6 +444,8 @@ static void shutdown_all(struct hd *d)
 	status_close(d);
 	if (d->hvfd >= 0)
 		close(d->hvfd);
+	free(d->ws_buf);
+	d->ws_buf = NULL;
 	close(d->sigfd);
 	close(d->tickfd);
 	close(d->decidefd);

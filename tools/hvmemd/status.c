@@ -159,12 +159,18 @@ static void status_json(struct hd *d, struct sbuf *b)
 		jnum(b, "cache_pages", (double)vm->cache.pages, vm->have_cache);
 		jnum(b, "cache_hits", (double)vm->cache.hits, vm->have_cache);
 		jnum(b, "cache_misses", (double)vm->cache.misses, vm->have_cache);
+		jnum(b, "written_pages", (double)vm->ws.written, vm->ws.written_s > 0);
+		jnum(b, "written_interval_s", vm->ws.written_s, vm->ws.written_s > 0);
+		jnum(b, "write_scan_ms", vm->ws.scan_ms, vm->ws.written_s > 0);
+		jnum(b, "write_scan_fed", (double)vm->ws.fed, true);
 		sb_printf(b, "\"sources\": {\"guest_stats\": ");
 		sb_jstr(b, vm->src_stats);
 		sb_printf(b, ", \"curve\": ");
 		sb_jstr(b, vm->src_curve);
 		sb_printf(b, ", \"cache\": ");
 		sb_jstr(b, vm->src_cache);
+		sb_printf(b, ", \"writes\": ");
+		sb_jstr(b, vm->src_writes);
 		sb_printf(b, "}, \"last_decision\": {\"age_s\": ");
 		if (vm->decided_at > 0)
 			sb_printf(b, "%.1f", now - vm->decided_at);
@@ -222,9 +228,10 @@ static void status_text(struct hd *d, struct sbuf *b)
 			  rho, k, (unsigned long long)(vm->c.max_mib ? vm->c.max_mib : vm->base_mib));
 		if (vm->note[0])
 			sb_printf(b, "    note: %s\n", vm->note);
-		sb_printf(b, "    inputs: guest stats %s; curve %s; cache %s\n",
+		sb_printf(b, "    inputs: guest stats %s; curve %s; cache %s; writes %s\n",
 			  vm->src_stats[0] ? vm->src_stats : "-", vm->src_curve[0] ? vm->src_curve : "-",
-			  vm->src_cache[0] ? vm->src_cache : "-");
+			  vm->src_cache[0] ? vm->src_cache : "-",
+			  vm->src_writes[0] ? vm->src_writes : "-");
 		if (dec)
 			sb_printf(b, "    last decision (%.0fs ago): %s\n", hd_now() - vm->decided_at,
 				  vm->last_reason);

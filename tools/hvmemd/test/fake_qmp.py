@@ -5,7 +5,7 @@
     fake_qmp.py SOCKET --log FILE [--mode normal|disconnect|malformed]
                 [--total-mib N] [--avail-mib N] [--free-mib N] [--max-mib N]
                 [--swapin-mib-s N] [--drop-after N] [--kernel-mib N]
-                [--freeze-after S]
+                [--freeze-after S] [--ram-mib N --write-pages K]
 
 It speaks enough QMP for hvmemd: the greeting, qmp_capabilities,
 query-memory-size-summary, query-cpus-fast (its own thread id), qom-list
@@ -18,12 +18,18 @@ Every command received is appended to the log as one JSON line.
 --freeze-after S: the guest stops updating its statistics S seconds in
 (last-update and the counters stay as they were then), as a frozen guest.
 
+--ram-mib N: map N MiB as QEMU maps guest RAM (anonymous, MADV_DONTFORK;
+also MADV_NOHUGEPAGE, so that soft-dirty is per 4 KiB page), touch it once,
+then rewrite K pages of it (spread over it) every 0.1 s: each of hvmemd's
+write scans finds exactly those K pages written.
+
 Modes: disconnect closes the connection after --drop-after commands and
 removes its socket (the VM "went away"); malformed answers guest-stats with
 broken JSON and a line of garbage.
 """
 import argparse
 import json
+import mmap
 import os
 import socket
 import sys
@@ -32,6 +38,28 @@ import time
 
 MIB = 1 << 20
 ncmds = 0
+
+
+def guest_ram(mib, k):
+    """Guest RAM as QEMU maps it, with K pages rewritten every 0.1 s."""
+    ram = mmap.mmap(-1, mib * MIB, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    ram.madvise(mmap.MADV_DONTFORK)
+    ram.madvise(mmap.MADV_NOHUGEPAGE)
+    pages = mib * MIB // mmap.PAGESIZE
+    for i in range(pages):
+        ram[i * mmap.PAGESIZE] = 1
+    stride = max(1, pages // max(k, 1))
+
+    def writer():
+        v = 0
+        while True:
+            v = (v + 1) & 0xff
+            for i in range(min(k, pages)):
+                ram[i * stride * mmap.PAGESIZE + 8] = v
+            time.sleep(0.1)
+
+    threading.Thread(target=writer, daemon=True).start()
+    return ram
 
 
 def main():
@@ -49,7 +77,10 @@ def main():
     # the balloon (actual - kernel), used stays total-mib - avail-mib
     ap.add_argument("--kernel-mib", type=int, default=0)
     ap.add_argument("--freeze-after", type=float, default=0)
+    ap.add_argument("--ram-mib", type=int, default=0)
+    ap.add_argument("--write-pages", type=int, default=0)
     a = ap.parse_args()
+    ram = guest_ram(a.ram_mib, a.write_pages) if a.ram_mib else None  # noqa: F841
 
     try:
         os.unlink(a.socket)

@@ -13,7 +13,9 @@ storming guest; drops the dead VM
 and keeps serving the others; skips the malformed one (no balloon command);
 reports over its status socket (text and JSON, through --status); reloads
 its configuration on SIGHUP; `hvmemctl sched status` reads the same socket (new budget, VM removed); exits 0 on SIGTERM,
-removing its socket; runs with hvmem absent and says so.
+removing its socket; runs with hvmem absent and says so, and then does
+not scan guests' writes (no curve to feed; on a kernel without soft-dirty
+it says that first).
 """
 import json
 import os
@@ -53,6 +55,21 @@ def balloons(log):
     return out
 
 
+def soft_dirty():
+    """Does this kernel have soft-dirty? Tried on a page of ours."""
+    import ctypes
+    import mmap
+    m = mmap.mmap(-1, mmap.PAGESIZE)
+    addr = ctypes.addressof(ctypes.c_char.from_buffer(m))
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("4")
+    m[0] = 1
+    with open("/proc/self/pagemap", "rb") as f:
+        f.seek(addr // mmap.PAGESIZE * 8)
+        e = int.from_bytes(f.read(8), "little")
+    return bool(e >> 55 & 1)
+
+
 def wait_for(pred, timeout):
     end = time.time() + timeout
     while time.time() < end:
@@ -88,7 +105,7 @@ def main():
     procs = []
     pids = {}
     print("TAP version 13")
-    print("1..19")
+    print("1..20")
     for name, args in fakes.items():
         p = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_qmp.py"),
                               os.path.join(tmp, name + ".qmp"), "--log",
@@ -101,7 +118,7 @@ def main():
         with open(conf, "w") as f:
             f.write("# hvmemd integration test\n[global]\nbudget_mib = %d\nidle_tax = 0.75\n"
                     "period_s = 0.5\nhysteresis_pct = 2\nmax_step_mib = 512\n"
-                    "headroom_pct = 10\nswapin_storm_pages_s = 5000\n"
+                    "headroom_pct = 10\nswapin_storm_pages_s = 5000\nwrite_scan_s = 1\n"
                     "status_socket = %s\n" % (budget, sock))
             for n in vms:
                 f.write("\n[vm %s]\nqmp = %s\nshares = 1000\nmin_mib = 128\n%s" %
@@ -178,6 +195,17 @@ def main():
             vms.get("busy", {}).get("target_mib") == 2033,
             "kernel memory learned (44 MiB) and counted: target 264",
             "%s %s" % (kern_status(), vms.get("busy")))
+        def writes(name):
+            rc, out = status(True)
+            try:
+                v = {v["name"]: v for v in json.loads(out)["vms"]}[name]
+            except (ValueError, KeyError):
+                return {}
+            return {"pages": v.get("written_pages"), "src": v["sources"].get("writes", "")}
+        # without hvmem there is no curve: no scan costs the guests anything
+        why = "no curve to feed" if soft_dirty() else "no soft-dirty"
+        tap(why in writes("kern").get("src", "") and writes("kern").get("pages") is None,
+            "write scan: off and says why (%s)" % why, writes("kern"))
         tap("unavailable" in (st or {}).get("hvmem", "") or "off" in (st or {}).get("hvmem", ""),
             "status reports hvmem inputs unavailable", (st or {}).get("hvmem"))
         # the others still get queried after the drop: the fake logs their commands

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvmemd write scan, pure part: which mappings of a QEMU process are guest
+ * RAM (from /proc/PID/smaps) and which of their pages were written since
+ * the last clear (from /proc/PID/pagemap's soft-dirty bit). The glue that
+ * opens those files, clears soft-dirty and feeds the curve is in hvsrc.c.
+ */
+#ifndef HVMEMD_WSCAN_H
+#define HVMEMD_WSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Documentation/admin-guide/mm/pagemap.rst */
+#define WSCAN_PM_SOFT_DIRTY	(1ULL << 55)
+#define WSCAN_PM_SWAP		(1ULL << 62)
+#define WSCAN_PM_PRESENT	(1ULL << 63)
+
+#define WSCAN_RANGES_MAX	64
+
+/* A guest RAM mapping: [start, end), bytes, page aligned. */
+struct wscan_range {
+	uint64_t start, end;
+};
+
+/**
+ * wscan_parse_smaps() - the guest RAM mappings of a QEMU process
+ * @f: /proc/PID/smaps, read from its start
+ * @r: out: up to WSCAN_RANGES_MAX ranges, in address order
+ * @n: out: how many
+ *
+ * QEMU marks every RAM block MADV_DONTFORK (ram_block_add()), which smaps
+ * shows as "dc" in VmFlags; of those, the writable ones are taken. Ranges
+ * that touch are merged.
+ *
+ * Return: 0; -EINVAL if the text is not smaps; -E2BIG if there are more
+ * than WSCAN_RANGES_MAX (the first ones are kept in @r).
+ */
+int wscan_parse_smaps(FILE *f, struct wscan_range *r, unsigned int *n);
+
+/**
+ * wscan_dirty() - the written pages among pagemap entries
+ * @pm: @n pagemap entries, of consecutive pages from page number @first
+ * @n: how many
+ * @first: the page number (address / page size) of @pm[0]
+ * @out: out: the page numbers of the entries with soft-dirty set that are
+ *	present or swapped, in order; room for @n
+ *
+ * Return: how many were written to @out.
+ */
+size_t wscan_dirty(const uint64_t *pm, size_t n, uint64_t first, uint64_t *out);
+
+#endif /* HVMEMD_WSCAN_H */

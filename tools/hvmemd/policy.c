@@ -236,21 +236,32 @@ static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 }
 
 /*
- * ESX's active fraction f: 1 in a swap-in storm; else the curve's knee over
- * the VM's current size; else 1 - free / total from the guest; else 1.
+ * ESX's active fraction f: 1 in a swap-in storm; else the larger of the
+ * guest's 1 - free / total and the curve's knee over the VM's current size,
+ * where there are both; else whichever there is; else 1. The curve's
+ * sources each see part of the guest's references (its swap devices what
+ * it swaps, the write scan what it writes, no reads), so its knee is a
+ * lower bound of the active set; the guest's non-free memory an upper one
+ * (it counts idle caches). Letting the curve lower f below the guest's own
+ * figure would tax a guest that mostly reads as idle.
  */
 static double active_fraction(const struct pol_global *g, const struct pol_vm_in *v,
 			      uint64_t knee)
 {
-	double f = 1;
+	bool curve = (v->valid & POL_HAVE_CURVE) && (v->valid & POL_HAVE_ACTUAL) &&
+		     v->actual_mib;
+	bool stats = (v->valid & POL_HAVE_STATS) && v->total_mib;
+	double f = 1, fc = 0;
 
 	if ((v->valid & POL_HAVE_SWAPIN) && g->swapin_storm_pages_s > 0 &&
 	    v->swapin_pages_s > g->swapin_storm_pages_s)
 		return 1;
-	if ((v->valid & POL_HAVE_CURVE) && (v->valid & POL_HAVE_ACTUAL) && v->actual_mib)
-		f = (double)knee / (double)v->actual_mib;
-	else if ((v->valid & POL_HAVE_STATS) && v->total_mib)
+	if (curve)
+		fc = (double)knee / (double)v->actual_mib;
+	if (stats)
 		f = 1.0 - (double)v->free_mib / (double)v->total_mib;
+	if (curve)
+		f = stats && f > fc ? f : fc;
 	return f < 0 ? 0 : f > 1 ? 1 : f;
 }
 

@@ -365,6 +365,37 @@ TEST(idle_tax)
 	EXPECT_TRUE(fabs(pol_rho(1000, 100, 0.25, 0) - 10.0) < 1e-9);
 }
 
+TEST(curve_only_raises_the_active_fraction)
+{
+	/* 4096 MiB, 400 free: the guest says f = 0.902 */
+	struct pol_vm_in in[2] = { vm(4096, 600, 400), vm(4096, 600, 400) };
+	struct pol_vm_out out[2];
+	struct pol_result res;
+	struct pol_global g = G0;
+	double fs = 1 - 400.0 / 4096;
+
+	g.budget_mib = 3000;
+	/* a curve whose knee (writes only, say) is 512 MiB: f stays the guest's */
+	curve_linear(&in[0], 512, 1000);
+	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
+	EXPECT_EQ(512, out[0].knee_mib);
+	EXPECT_TRUE(fabs(out[0].f - fs) < 1e-9);
+	EXPECT_TRUE(fabs(out[1].f - fs) < 1e-9);
+	/* a knee at 4000 MiB raises it */
+	in[0] = vm(4096, 600, 400);
+	curve_linear(&in[0], 4000, 1000);
+	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
+	EXPECT_TRUE(fabs(out[0].f - 4000.0 / 4096) < 0.01);
+	/* without the guest's statistics the curve's f stands */
+	in[0] = vm(4096, 600, 400);
+	in[0].valid &= ~POL_HAVE_STATS;
+	in[0].prev_desired_mib = 2000;
+	in[0].valid |= POL_HAVE_PREV;
+	curve_linear(&in[0], 512, 1000);
+	ASSERT_EQ(0, pol_decide(&g, in, out, 2, &res));
+	EXPECT_TRUE(fabs(out[0].f - 512.0 / 4096) < 0.01);
+}
+
 TEST(shares)
 {
 	struct pol_vm_in in[2] = { vm(4096, 0, 0), vm(4096, 0, 0) };

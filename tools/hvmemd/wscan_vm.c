@@ -33,6 +33,7 @@ void wscan_vm_close(struct hd_vm *vm)
 	vm->ws.pm_fd = vm->ws.cr_fd = -1;
 	vm->ws.pid = 0;
 	vm->ws.nr = 0;
+	vm->ws.maps_t = 0;
 	vm->ws.at = 0;
 	vm->ws.armed = false;
 	vm->ws.written_s = 0;
@@ -117,7 +118,7 @@ static int wscan_open(struct hd_vm *vm)
 			 "no guest RAM mappings (VmFlags dc) in /proc/%d/smaps", vm->pid);
 		return -1;
 	}
-	if (ret == -E2BIG)
+	if (ret == -E2BIG && !vm->ws.maps_t)
 		hd_log(LOG_W, "vm %s: more than %u guest RAM mappings: the first are scanned",
 		       vm->c.name, WSCAN_RANGES_MAX);
 	vm->ws.maps_t = hd_now();

@@ -25,7 +25,7 @@ static void set_defaults(struct hd_global *g)
 	g->curve_margin_pct = 10;
 	g->host_min_available_mib = 256;
 	g->psi_some_avg10_max = 20;
-	g->write_scan_s = 120;
+	g->write_scan_s = 180;
 	snprintf(g->status_socket, sizeof(g->status_socket), "%s", HVMEMD_SOCK);
 }
 

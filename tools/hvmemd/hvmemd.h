@@ -126,7 +126,8 @@ struct hd_vm {
 	bool hv_ours;
 	int mrc_fd;
 	uint64_t mrc_refs;
-	double mrc_t;
+	double mrc_t;		/* refs at the start of the rate's window, when */
+	bool mrc_rate_ok;	/* curve.refs_per_s is from a whole window */
 	struct pol_curve curve;
 	bool have_curve;
 	struct hvmem_cache_vm cache;

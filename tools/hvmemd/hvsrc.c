@@ -134,6 +134,15 @@ static int curve_open(struct hd *d, struct hd_vm *vm)
 	return -1;
 }
 
+/*
+ * Seconds over which a curve's reference rate is taken: a period, or the
+ * write scan's interval once the scan has fed this curve.
+ */
+static double curve_window(const struct hd *d, const struct hd_vm *vm)
+{
+	return d->cfg.g.write_scan_s > 0 && vm->ws.fed ? d->cfg.g.write_scan_s : 0;
+}
+
 static void curve_query(struct hd *d, struct hd_vm *vm, uint64_t max_mib)
 {
 	uint64_t sizes[POL_CURVE_MAX];
@@ -166,13 +175,28 @@ static void curve_query(struct hd *d, struct hd_vm *vm, uint64_t max_mib)
 	if (!vm->mrc_t || q.refs < vm->mrc_refs || now <= vm->mrc_t) {
 		vm->mrc_refs = q.refs;
 		vm->mrc_t = now;
+		vm->mrc_rate_ok = false;
 		snprintf(vm->src_curve, sizeof(vm->src_curve), "warming up (%llu refs)",
 			 (unsigned long long)q.refs);
 		return;
 	}
-	vm->curve.refs_per_s = (double)(q.refs - vm->mrc_refs) / (now - vm->mrc_t);
-	vm->mrc_refs = q.refs;
-	vm->mrc_t = now;
+	/*
+	 * references per second: the write scan feeds its pages in one burst
+	 * per write_scan_s, so once it has fed this curve the rate is taken
+	 * over that long (over a period, it would be 0 in most and a burst in
+	 * one); the last window's rate holds in between
+	 */
+	if (now - vm->mrc_t >= curve_window(d, vm) - 0.01) {
+		vm->curve.refs_per_s = (double)(q.refs - vm->mrc_refs) / (now - vm->mrc_t);
+		vm->mrc_refs = q.refs;
+		vm->mrc_t = now;
+		vm->mrc_rate_ok = true;
+	} else if (!vm->mrc_rate_ok) {
+		snprintf(vm->src_curve, sizeof(vm->src_curve),
+			 "warming up (%llu refs; a rate over %.0f s)", (unsigned long long)q.refs,
+			 curve_window(d, vm));
+		return;
+	}
 	if (!q.refs) {
 		snprintf(vm->src_curve, sizeof(vm->src_curve), "no references yet");
 		return;
@@ -245,7 +269,9 @@ void hv_vm_release(struct hd *d, struct hd_vm *vm)
 		close(vm->mrc_fd);
 	vm->mrc_fd = -1;
 	vm->mrc_t = 0;
+	vm->mrc_rate_ok = false;
 	vm->gets_t = 0;
+	vm->src_writes[0] = '\0';
 	vm->have_curve = vm->have_cache = vm->have_host_swapin = false;
 	if (vm->hv_id && vm->hv_ours && d->hvfd >= 0) {
 		struct hvmem_vm_unbind u = { .size = sizeof(u), .id = vm->hv_id };

@@ -3,7 +3,8 @@
  * hvmemd write scan, pure part: which mappings of a QEMU process are guest
  * RAM (from /proc/PID/smaps) and which of their pages were written since
  * the last clear (from /proc/PID/pagemap's soft-dirty bit). The glue that
- * opens those files, clears soft-dirty and feeds the curve is in hvsrc.c.
+ * opens those files, clears soft-dirty and feeds the curve is in
+ * wscan_vm.c.
  */
 #ifndef HVMEMD_WSCAN_H
 #define HVMEMD_WSCAN_H

@@ -214,9 +214,9 @@ void wscan_vm_scan(struct hd *d, struct hd_vm *vm)
 		snprintf(vm->src_writes, sizeof(vm->src_writes), "QEMU pid unknown");
 		return;
 	}
+	t0 = hd_now();
 	if (wscan_open(vm))
 		return;
-	t0 = hd_now();
 	if (vm->ws.armed && wscan_read(d, vm, &written)) {
 		wscan_vm_close(vm);
 		return;

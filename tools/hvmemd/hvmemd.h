@@ -154,6 +154,7 @@ struct hd_vm {
 		uint64_t pages;		/* in r */
 		double maps_t;		/* when r was read */
 		double at;		/* the last scan (clear) */
+		double retry_at;	/* after a failed open: not before */
 		bool armed;		/* cleared: the next scan sees writes */
 		uint64_t written;	/* pages the last scan found written */
 		double written_s;	/* over that many seconds */

@@ -186,7 +186,8 @@ void wscan_vm_scan(struct hd *d, struct hd_vm *vm)
 		wscan_vm_close(vm);
 		return;
 	}
-	if (vm->ws.at && now < vm->ws.at + d->cfg.g.write_scan_s - 0.01)
+	if ((vm->ws.at && now < vm->ws.at + d->cfg.g.write_scan_s - 0.01) ||
+	    now < vm->ws.retry_at)
 		return;
 	if (!d->ws_supported) {
 		d->ws_supported = wscan_probe(d->ws_note, sizeof(d->ws_note));
@@ -215,8 +216,11 @@ void wscan_vm_scan(struct hd *d, struct hd_vm *vm)
 		return;
 	}
 	t0 = hd_now();
-	if (wscan_open(vm))
+	if (wscan_open(vm)) {
+		/* no files or no guest RAM found: not before the next interval */
+		vm->ws.retry_at = t0 + d->cfg.g.write_scan_s;
 		return;
+	}
 	if (vm->ws.armed && wscan_read(d, vm, &written)) {
 		wscan_vm_close(vm);
 		return;

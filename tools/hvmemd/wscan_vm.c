@@ -239,6 +239,9 @@ void wscan_vm_scan(struct hd *d, struct hd_vm *vm)
 			 "ok (%llu of %llu pages written in %.0f s, scan %.1f ms)",
 			 (unsigned long long)written, (unsigned long long)vm->ws.pages,
 			 vm->ws.written_s, ms);
+		hd_log(LOG_D, "vm %s: write scan: %llu of %llu pages written in %.2f s, scan %.1f ms",
+		       vm->c.name, (unsigned long long)written, (unsigned long long)vm->ws.pages,
+		       vm->ws.written_s, ms);
 	} else {
 		snprintf(vm->src_writes, sizeof(vm->src_writes), "first clear done (%.1f ms)", ms);
 	}

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvmemd write scan, pure part (see wscan.h): smaps parsing and pagemap
- * decoding, no system calls, unit-tested in test/wscan_test.c.
+ * hvmemd write scan, the part without hvmemd's state (see wscan.h): smaps
+ * parsing and pagemap decoding, with no system calls, and the soft-dirty
+ * probe, on a page of the calling process; unit-tested in
+ * test/wscan_test.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "wscan.h"
 
@@ -87,4 +92,39 @@ size_t wscan_dirty(const uint64_t *pm, size_t n, uint64_t first, uint64_t *out)
 		if ((pm[i] & WSCAN_PM_SOFT_DIRTY) && (pm[i] & (WSCAN_PM_PRESENT | WSCAN_PM_SWAP)))
 			out[k++] = first + i;
 	return k;
+}
+
+int wscan_probe(char *why, size_t len)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	uint64_t e = 0;
+	char *p;
+	int pm, cr, ret = -1;
+
+	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		snprintf(why, len, "probe: mmap: %s", strerror(errno));
+		return -1;
+	}
+	pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	cr = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	if (pm < 0 || cr < 0) {
+		snprintf(why, len, "probe: /proc/self: %s", strerror(errno));
+	} else if (write(cr, "4", 1) != 1) {
+		snprintf(why, len, "probe: clear_refs: %s", strerror(errno));
+	} else {
+		*(volatile char *)p = 1;
+		if (pread(pm, &e, sizeof(e), (off_t)((uintptr_t)p / psz) * 8) != sizeof(e))
+			snprintf(why, len, "probe: pagemap: %s", strerror(errno));
+		else if (!(e & WSCAN_PM_SOFT_DIRTY))
+			snprintf(why, len, "unsupported: no soft-dirty (CONFIG_MEM_SOFT_DIRTY)");
+		else
+			ret = 1;
+	}
+	if (pm >= 0)
+		close(pm);
+	if (cr >= 0)
+		close(cr);
+	munmap(p, psz);
+	return ret;
 }

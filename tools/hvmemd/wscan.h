@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hvmemd write scan, pure part: which mappings of a QEMU process are guest
- * RAM (from /proc/PID/smaps) and which of their pages were written since
- * the last clear (from /proc/PID/pagemap's soft-dirty bit). The glue that
+ * hvmemd write scan, the part without hvmemd's state: which mappings of a
+ * QEMU process are guest RAM (from /proc/PID/smaps), which of their pages
+ * were written since the last clear (from /proc/PID/pagemap's soft-dirty
+ * bit), and whether the kernel has soft-dirty at all. The glue that
  * opens those files, clears soft-dirty and feeds the curve is in
  * wscan_vm.c.
  */
@@ -52,5 +53,18 @@ int wscan_parse_smaps(FILE *f, struct wscan_range *r, unsigned int *n);
  * Return: how many were written to @out.
  */
 size_t wscan_dirty(const uint64_t *pm, size_t n, uint64_t first, uint64_t *out);
+
+/**
+ * wscan_probe() - does this kernel have soft-dirty (CONFIG_MEM_SOFT_DIRTY)?
+ * @why: out: the reason, when not
+ * @len: room at @why
+ *
+ * Clears soft-dirty for the calling process, writes a page of its own and
+ * reads that page's pagemap entry: a kernel without soft-dirty accepts the
+ * clear and never sets the bit.
+ *
+ * Return: 1 if it has, -1 if not or the probe failed (@why says which).
+ */
+int wscan_probe(char *why, size_t len);
 
 #endif /* HVMEMD_WSCAN_H */

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "hvmemd.h"
@@ -39,45 +38,10 @@ void wscan_vm_close(struct hd_vm *vm)
 	vm->ws.written_s = 0;
 }
 
-/* Does this kernel have soft-dirty (CONFIG_MEM_SOFT_DIRTY)? Asked once. */
-static int wscan_probe(char *why, size_t len)
-{
-	long psz = sysconf(_SC_PAGESIZE);
-	uint64_t e = 0;
-	char *p;
-	int pm, cr, ret = -1;
-
-	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		snprintf(why, len, "probe: mmap: %s", strerror(errno));
-		return -1;
-	}
-	pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	cr = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-	if (pm < 0 || cr < 0) {
-		snprintf(why, len, "probe: /proc/self: %s", strerror(errno));
-	} else if (write(cr, "4", 1) != 1) {
-		snprintf(why, len, "probe: clear_refs: %s", strerror(errno));
-	} else {
-		*(volatile char *)p = 1;
-		if (pread(pm, &e, sizeof(e), (off_t)((uintptr_t)p / psz) * 8) != sizeof(e))
-			snprintf(why, len, "probe: pagemap: %s", strerror(errno));
-		else if (!(e & WSCAN_PM_SOFT_DIRTY))
-			snprintf(why, len, "unsupported: no soft-dirty (CONFIG_MEM_SOFT_DIRTY)");
-		else
-			ret = 1;
-	}
-	if (pm >= 0)
-		close(pm);
-	if (cr >= 0)
-		close(cr);
-	munmap(p, psz);
-	return ret;
-}
-
 static int wscan_open(struct hd_vm *vm)
 {
 	char path[64];
+	unsigned int i;
 	FILE *f;
 	int ret;
 
@@ -118,6 +82,9 @@ static int wscan_open(struct hd_vm *vm)
 			 "no guest RAM mappings (VmFlags dc) in /proc/%d/smaps", vm->pid);
 		return -1;
 	}
+	vm->ws.pages = 0;
+	for (i = 0; i < vm->ws.nr; i++)
+		vm->ws.pages += (vm->ws.r[i].end - vm->ws.r[i].start) / sysconf(_SC_PAGESIZE);
 	if (ret == -E2BIG && !vm->ws.maps_t)
 		hd_log(LOG_W, "vm %s: more than %u guest RAM mappings: the first are scanned",
 		       vm->c.name, WSCAN_RANGES_MAX);
@@ -148,11 +115,9 @@ static int wscan_read(struct hd *d, struct hd_vm *vm, uint64_t *written)
 	unsigned int i;
 
 	*written = 0;
-	vm->ws.pages = 0;
 	for (i = 0; i < vm->ws.nr; i++) {
 		uint64_t pg = vm->ws.r[i].start / psz, end = vm->ws.r[i].end / psz;
 
-		vm->ws.pages += end - pg;
 		while (pg < end) {
 			size_t cnt = end - pg < WSCAN_CHUNK ? end - pg : WSCAN_CHUNK, k;
 			ssize_t got = pread(vm->ws.pm_fd, pm, cnt * 8, (off_t)pg * 8);

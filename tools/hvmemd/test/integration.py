@@ -152,13 +152,17 @@ def main():
                            capture_output=True, text=True, timeout=10)
         return r.returncode, r.stdout
 
-    def kern_status():
+    def vm_json(name):
+        """VM @name from a fresh JSON status ({} if absent), None if unreadable."""
         rc, out = status(True)
         try:
-            v = {v["name"]: v for v in json.loads(out)["vms"]}.get("kern", {})
+            return {v["name"]: v for v in json.loads(out)["vms"]}.get(name, {})
         except (ValueError, KeyError):
             return None
-        return v.get("target_mib"), v.get("guest_kernel_mib")
+
+    def kern_status():
+        v = vm_json("kern")
+        return None if v is None else (v.get("target_mib"), v.get("guest_kernel_mib"))
 
     try:
         # idle: used 248 MiB + 10% -> 273; from 2048 by steps of 512 (max from QEMU)
@@ -195,17 +199,11 @@ def main():
             vms.get("busy", {}).get("target_mib") == 2033,
             "kernel memory learned (44 MiB) and counted: target 264",
             "%s %s" % (kern_status(), vms.get("busy")))
-        def writes(name):
-            rc, out = status(True)
-            try:
-                v = {v["name"]: v for v in json.loads(out)["vms"]}[name]
-            except (ValueError, KeyError):
-                return {}
-            return {"pages": v.get("written_pages"), "src": v["sources"].get("writes", "")}
         # without hvmem there is no curve: no scan costs the guests anything
         why = "no curve to feed" if soft_dirty() else "no soft-dirty"
-        tap(why in writes("kern").get("src", "") and writes("kern").get("pages") is None,
-            "write scan: off and says why (%s)" % why, writes("kern"))
+        kv = vm_json("kern") or {}
+        w = {"pages": kv.get("written_pages"), "src": kv.get("sources", {}).get("writes", "")}
+        tap(why in w["src"] and w["pages"] is None, "write scan: off and says why (%s)" % why, w)
         tap("unavailable" in (st or {}).get("hvmem", "") or "off" in (st or {}).get("hvmem", ""),
             "status reports hvmem inputs unavailable", (st or {}).get("hvmem"))
         # the others still get queried after the drop: the fake logs their commands
@@ -224,11 +222,7 @@ def main():
             "swap-in storm: never shrunk", "%s\n%s" % (vms.get("storm"), logtext()))
         # stats that stop: the old swap-in rate is dropped, not kept as a storm
         def frozen():
-            rc, out = status(True)
-            try:
-                return {v["name"]: v for v in json.loads(out)["vms"]}.get("frozen", {})
-            except (ValueError, KeyError):
-                return {}
+            return vm_json("frozen") or {}
         ok = wait_for(lambda: frozen().get("sources", {}).get("guest_stats", "")
                       .startswith("stale: the guest has not updated them for"), 20)
         time.sleep(1)

@@ -42,8 +42,9 @@
 # name, state, actual, target, desired, min, guest total and available MiB,
 # swap-in pages/s, reason, curve source, cache pages, curve knee MiB, host-seen
 # swap-in pages/s, the guest's swap-out pages/s, what the
-# guest's kernel keeps (MiB, learned); "mark" rows: seconds, "mark", guest,
-# event),
+# guest's kernel keeps (MiB, learned), the last write scan's pages written,
+# the pages write scans fed to the curve so far; "mark" rows: seconds,
+# "mark", guest, event),
 # hvmemd.log, hvmemd.conf, status.json (the last status). Sets, per guest
 # NAME in busy idle late: gs_rc[NAME], gs_pages, gs_verified, gs_corrupt,
 # gs_mibps (access throughput, MiB/s), gs_access_s, gs_pswpin, gs_pswpout;
@@ -58,6 +59,7 @@ GS_MIX=${GS_MIX:-compressible:50,random:50}
 GS_SWAP=${GS_SWAP:-vswap}	# vswap | zram
 GS_SWAP_DELAY_MS=${GS_SWAP_DELAY_MS:-}	# vswap: through dm-delay, ms per I/O (gt_vswap_plug)
 GS_TAKEOVER=${GS_TAKEOVER:-boot}	# boot | busy-filled
+GS_WRITE_SCAN_S=${GS_WRITE_SCAN_S:-}	# hvmemd's write_scan_s (empty: its default)
 GS_NAMES="busy idle late"
 declare -A gs_rc gs_pages gs_verified gs_corrupt gs_mibps gs_access_s gs_pswpin gs_pswpout
 gs_hvmemd_rc=
@@ -101,6 +103,7 @@ gs_conf() {	# gs_conf DIR BUDGET
 		# a thrashing nested guest under TCG swaps in only 20-80 pages a second
 		printf 'swapin_storm_pages_s = 10\n'
 		printf 'host_min_available_mib = 128\npsi_some_avg10_max = 0\n'
+		[ -z "$GS_WRITE_SCAN_S" ] || printf 'write_scan_s = %s\n' "$GS_WRITE_SCAN_S"
 		printf 'status_socket = %s/hvmemd.sock\n' "$dir"
 		for name in $GS_NAMES; do
 			printf '\n[vm %s]\nqmp = %s/%s.qmp\nmin_mib = %s\nmax_mib = %s\n' \
@@ -121,7 +124,7 @@ gs_poll() {
 				.desired_mib, .min_mib, .guest_total_mib, .guest_available_mib,
 				.swapin_pages_s, .last_decision.reason, .sources.curve, .cache_pages,
 				.knee_mib, .host_swapin_pages_s, .swapout_pages_s,
-				.guest_kernel_mib] | map(. // "-") | @tsv' \
+				.guest_kernel_mib, .written_pages, .write_scan_fed] | map(. // "-") | @tsv' \
 				"$dir/status.json" >>"$dir/timeline.tsv" 2>/dev/null
 		fi
 		for name in $GS_NAMES; do

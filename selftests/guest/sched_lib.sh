@@ -43,8 +43,8 @@
 # swap-in pages/s, reason, curve source, cache pages, curve knee MiB, host-seen
 # swap-in pages/s, the guest's swap-out pages/s, what the
 # guest's kernel keeps (MiB, learned), the last write scan's pages written,
-# the pages write scans fed to the curve so far; "mark" rows: seconds,
-# "mark", guest, event),
+# the pages write scans fed to the curve so far, the write scan's source
+# status; "mark" rows: seconds, "mark", guest, event),
 # hvmemd.log, hvmemd.conf, status.json (the last status). Sets, per guest
 # NAME in busy idle late: gs_rc[NAME], gs_pages, gs_verified, gs_corrupt,
 # gs_mibps (access throughput, MiB/s), gs_access_s, gs_pswpin, gs_pswpout;
@@ -124,7 +124,8 @@ gs_poll() {
 				.desired_mib, .min_mib, .guest_total_mib, .guest_available_mib,
 				.swapin_pages_s, .last_decision.reason, .sources.curve, .cache_pages,
 				.knee_mib, .host_swapin_pages_s, .swapout_pages_s,
-				.guest_kernel_mib, .written_pages, .write_scan_fed] | map(. // "-") | @tsv' \
+				.guest_kernel_mib, .written_pages, .write_scan_fed,
+				.sources.writes] | map(. // "-") | @tsv' \
 				"$dir/status.json" >>"$dir/timeline.tsv" 2>/dev/null
 		fi
 		for name in $GS_NAMES; do

@@ -29,7 +29,8 @@
 #   guest; on a kernel without soft-dirty the check is skipped).
 # Debian's kernel only (HVMEM_SKIP_KVM).
 # the test's run: 110 s of busy's access (sched_lib.sh's default, 150, is
-# the benchmark's); with three guest boots 12-15 minutes under TCG
+# the benchmark's); with three guest boots about 5 minutes under TCG in a
+# one-vCPU test VM (scripts/check's stage sched)
 GS_DUR=${GS_DUR:-110}
 # hvmemd starts once busy has filled its W: busy runs its working set from
 # hvmemd's first look. Started with the guests, hvmemd saw busy booted and

@@ -15,8 +15,9 @@
 #   bm_stats(MODE)  the mode's figures: returns its run count and leaves
 #     bm_mean[MODE], bm_lo[MODE], bm_hi[MODE] (total_s), bm_pm[MODE] (its
 #     slowdown against mode "off", paired per repetition, %) with its
-#     standard deviation bm_psd[MODE] and, for "off", bm_spread (its runs'
-#     max - min, % of their mean). Call it for "off" first.
+#     standard deviation bm_psd[MODE], bm_pc[MODE] the runs so paired (0:
+#     bm_pm means nothing) and, for "off", bm_spread (its runs' max - min,
+#     % of their mean). Call it for "off" first.
 #   bm_row(MODE, EXTRA)  the mode's table line from those figures (and its
 #     slowdown by the means), EXTRA appended.
 { sub(/\r$/, "") }
@@ -40,7 +41,7 @@ function bm_stats(mo,   r, v, s, c, lo, hi, d, ps, pss, pc) {
 		if (v > hi) hi = v
 		if (("off", r) in bm_t) { d = (v / bm_t["off", r] - 1) * 100; ps += d; pss += d * d; pc++ }
 	}
-	bm_c[mo] = c
+	bm_c[mo] = c; bm_pc[mo] = pc
 	if (!c) return 0
 	bm_mean[mo] = s / c; bm_lo[mo] = lo; bm_hi[mo] = hi
 	if (mo == "off") bm_spread = (hi - lo) / bm_mean[mo] * 100
@@ -49,8 +50,9 @@ function bm_stats(mo,   r, v, s, c, lo, hi, d, ps, pss, pc) {
 	return c
 }
 
-function bm_row(mo, extra) {
-	printf "%-5s runs %d  total_s mean %.2f min %.2f max %.2f  slowdown vs off: mean %+.1f%% paired %+.1f%% (sd %.1f)%s\n",
+function bm_row(mo, extra,   paired) {
+	paired = bm_pc[mo] ? sprintf("%+.1f%% (sd %.1f)", bm_pm[mo], bm_psd[mo]) : "- (no off run to pair with)"
+	printf "%-5s runs %d  total_s mean %.2f min %.2f max %.2f  slowdown vs off: mean %+.1f%% paired %s%s\n",
 		mo, bm_c[mo], bm_mean[mo], bm_lo[mo], bm_hi[mo], (bm_mean[mo] / bm_mean["off"] - 1) * 100,
-		bm_pm[mo], bm_psd[mo], extra
+		paired, extra
 }

@@ -152,6 +152,7 @@ struct hd_vm {
 		struct wscan_range r[WSCAN_RANGES_MAX];
 		unsigned int nr;
 		uint64_t pages;		/* in r */
+		uint64_t thp_pages;	/* of those, in huge pages (smaps) */
 		double maps_t;		/* when r was read */
 		double at;		/* the last scan (clear) */
 		double retry_at;	/* after a failed open: not before */

@@ -163,6 +163,7 @@ static void status_json(struct hd *d, struct sbuf *b)
 		jnum(b, "written_interval_s", vm->ws.written_s, vm->ws.written_s > 0);
 		jnum(b, "write_scan_ms", vm->ws.scan_ms, vm->ws.written_s > 0);
 		jnum(b, "write_scan_fed", (double)vm->ws.fed, true);
+		jnum(b, "write_scan_thp_pages", (double)vm->ws.thp_pages, vm->ws.nr > 0);
 		sb_printf(b, "\"sources\": {\"guest_stats\": ");
 		sb_jstr(b, vm->src_stats);
 		sb_printf(b, ", \"curve\": ");

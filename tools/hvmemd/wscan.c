@@ -44,7 +44,7 @@ static bool has_flag(const char *flags, const char *flag)
 
 int wscan_parse_smaps(FILE *f, struct wscan_range *r, unsigned int *n)
 {
-	uint64_t start = 0, end = 0;
+	uint64_t start = 0, end = 0, thp = 0;
 	bool in_vma = false, writable = false, big = false;
 	char line[512], perms[5];
 
@@ -60,6 +60,14 @@ int wscan_parse_smaps(FILE *f, struct wscan_range *r, unsigned int *n)
 		if (!header(line, &start, &end, perms)) {
 			in_vma = true;
 			writable = perms[0] == 'r' && perms[1] == 'w';
+			thp = 0;
+			continue;
+		}
+		if (!strncmp(line, "AnonHugePages:", 14) || !strncmp(line, "ShmemPmdMapped:", 15)) {
+			unsigned long long kib;
+
+			if (in_vma && sscanf(strchr(line, ':') + 1, "%llu kB", &kib) == 1)
+				thp += kib;
 			continue;
 		}
 		if (strncmp(line, "VmFlags:", 8))
@@ -71,9 +79,11 @@ int wscan_parse_smaps(FILE *f, struct wscan_range *r, unsigned int *n)
 			continue;
 		if (*n && r[*n - 1].end == start) {
 			r[*n - 1].end = end;
+			r[*n - 1].thp_kib += thp;
 		} else if (*n < WSCAN_RANGES_MAX) {
 			r[*n].start = start;
 			r[*n].end = end;
+			r[*n].thp_kib = thp;
 			(*n)++;
 		} else {
 			big = true;

@@ -22,9 +22,15 @@
 
 #define WSCAN_RANGES_MAX	64
 
-/* A guest RAM mapping: [start, end), bytes, page aligned. */
+/*
+ * A guest RAM mapping: [start, end), bytes, page aligned; thp_kib: how
+ * much of it transparent huge pages back (smaps' AnonHugePages and
+ * ShmemPmdMapped, summed over the mappings merged into it). A write to such a page sets
+ * soft-dirty for all of its 2 MiB.
+ */
 struct wscan_range {
 	uint64_t start, end;
+	uint64_t thp_kib;
 };
 
 /**
@@ -35,7 +41,7 @@ struct wscan_range {
  *
  * QEMU marks every RAM block MADV_DONTFORK (ram_block_add()), which smaps
  * shows as "dc" in VmFlags; of those, the writable ones are taken. Ranges
- * that touch are merged.
+ * that touch are merged, with their huge pages (thp_kib).
  *
  * Return: 0; -EINVAL if the text is not smaps; -E2BIG if there are more
  * than WSCAN_RANGES_MAX (the first ones are kept in @r).

@@ -83,8 +83,11 @@ static int wscan_open(struct hd_vm *vm)
 		return -1;
 	}
 	vm->ws.pages = 0;
-	for (i = 0; i < vm->ws.nr; i++)
+	vm->ws.thp_pages = 0;
+	for (i = 0; i < vm->ws.nr; i++) {
 		vm->ws.pages += (vm->ws.r[i].end - vm->ws.r[i].start) / sysconf(_SC_PAGESIZE);
+		vm->ws.thp_pages += vm->ws.r[i].thp_kib * 1024 / sysconf(_SC_PAGESIZE);
+	}
 	if (ret == -E2BIG && !vm->ws.maps_t)
 		hd_log(LOG_W, "vm %s: more than %u guest RAM mappings: the first are scanned",
 		       vm->c.name, WSCAN_RANGES_MAX);
@@ -201,9 +204,9 @@ void wscan_vm_scan(struct hd *d, struct hd_vm *vm)
 		vm->ws.written_s = t0 - vm->ws.at;
 		vm->ws.scan_ms = ms;
 		snprintf(vm->src_writes, sizeof(vm->src_writes),
-			 "ok (%llu of %llu pages written in %.0f s, scan %.1f ms)",
+			 "ok (%llu of %llu written in %.0f s, scan %.1f ms, %llu in THP)",
 			 (unsigned long long)written, (unsigned long long)vm->ws.pages,
-			 vm->ws.written_s, ms);
+			 vm->ws.written_s, ms, (unsigned long long)vm->ws.thp_pages);
 		hd_log(LOG_D, "vm %s: write scan: %llu of %llu pages written in %.2f s, scan %.1f ms",
 		       vm->c.name, (unsigned long long)written, (unsigned long long)vm->ws.pages,
 		       vm->ws.written_s, ms);

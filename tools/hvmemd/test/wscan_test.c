@@ -22,15 +22,20 @@ static const char smaps[] =
 	"VmFlags: rd ex mr mw me sd \n"
 	"7f0000000000-7f0010000000 rw-p 00000000 00:00 0 \n"
 	"Size:             262144 kB\n"
+	"AnonHugePages:    112640 kB\n"
 	"THPeligible:    1\n"
 	"VmFlags: rd wr mr mw me dc ac sd hg mg \n"
 	"7f0010000000-7f0010200000 rw-p 00000000 00:00 0 \n"
+	"AnonHugePages:      2048 kB\n"
 	"VmFlags: rd wr mr mw me dc ac sd \n"
 	"7f0020000000-7f0020040000 r--p 00000000 00:00 0 \n"
+	"AnonHugePages:      4096 kB\n"
 	"VmFlags: rd mr mw me dc sd \n"
 	"7f0030000000-7f0031000000 rw-p 00000000 00:00 0                          [heap]\n"
 	"VmFlags: rd wr mr mw me ac sd \n"
 	"7f0040000000-7f0041000000 rw-s 00000000 00:01 77   /memfd:pc.ram (deleted)\n"
+	"AnonHugePages:         0 kB\n"
+	"ShmemPmdMapped:     8192 kB\n"
 	"VmFlags: rd wr sh mr mw me ms dc sd \n"
 	"7f0050000000-7f0050001000 rw-p 00000000 00:00 0 \n"
 	"VmFlags: rd wr mr mw me sd dcx \n";
@@ -57,8 +62,11 @@ TEST(smaps_guest_ram)
 	ASSERT_EQ(2, n);
 	EXPECT_EQ(0x7f0000000000ULL, r[0].start);
 	EXPECT_EQ(0x7f0010200000ULL, r[0].end);
+	/* both merged mappings' huge pages; not the read-only one's after */
+	EXPECT_EQ(112640 + 2048, r[0].thp_kib);
 	EXPECT_EQ(0x7f0040000000ULL, r[1].start);
 	EXPECT_EQ(0x7f0041000000ULL, r[1].end);
+	EXPECT_EQ(8192, r[1].thp_kib);
 
 	ASSERT_EQ(0, parse("", r, &n));
 	EXPECT_EQ(0, n);

@@ -25,8 +25,8 @@
 /*
  * A guest RAM mapping: [start, end), bytes, page aligned; thp_kib: how
  * much of it transparent huge pages back (smaps' AnonHugePages and
- * ShmemPmdMapped, summed over the mappings merged into it). A write to such a page sets
- * soft-dirty for all of its 2 MiB.
+ * ShmemPmdMapped, summed over the mappings merged into it). A write to
+ * such a page sets soft-dirty for all of its 2 MiB.
  */
 struct wscan_range {
 	uint64_t start, end;

@@ -40,6 +40,7 @@ void wscan_vm_close(struct hd_vm *vm)
 
 static int wscan_open(struct hd_vm *vm)
 {
+	long psz = sysconf(_SC_PAGESIZE);
 	char path[64];
 	unsigned int i;
 	FILE *f;
@@ -85,8 +86,8 @@ static int wscan_open(struct hd_vm *vm)
 	vm->ws.pages = 0;
 	vm->ws.thp_pages = 0;
 	for (i = 0; i < vm->ws.nr; i++) {
-		vm->ws.pages += (vm->ws.r[i].end - vm->ws.r[i].start) / sysconf(_SC_PAGESIZE);
-		vm->ws.thp_pages += vm->ws.r[i].thp_kib * 1024 / sysconf(_SC_PAGESIZE);
+		vm->ws.pages += (vm->ws.r[i].end - vm->ws.r[i].start) / psz;
+		vm->ws.thp_pages += vm->ws.r[i].thp_kib * 1024 / psz;
 	}
 	if (ret == -E2BIG && !vm->ws.maps_t)
 		hd_log(LOG_W, "vm %s: more than %u guest RAM mappings: the first are scanned",

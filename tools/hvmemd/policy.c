@@ -155,6 +155,11 @@ static bool storming(const struct pol_global *g, const struct pol_vm_in *v, bool
  * them in sooner. Its storm keeps it from shrinking (step 3's floor) but
  * does not grow it: growing it regardless held a recovering guest at 202
  * MiB, 80 of them available, while a squeezed one thrashed at its min.
+ * Hysteresis damps a guest's noise; it never holds one short of headroom
+ * below what it asks for. Its band is a share of the whole target, the
+ * headroom one of what the guest uses: an idle 256 MiB guest squeezed to
+ * its 64 MiB min used 20 of a total of 20 (its kernel kept 44), asked for
+ * 66, and hysteresis (3.2 MiB) held it at 64 with nothing available.
  */
 static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 		       struct pol_vm_out *o)
@@ -221,8 +226,12 @@ static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 	want = clamp_u64(want, v->min_mib, v->max_mib);
 	if (v->valid & POL_HAVE_PREV) {
 		uint64_t prev = v->prev_desired_mib, d = dist(want, prev);
+		bool small = (double)d * 100.0 <= g->hysteresis_pct * (double)prev;
 
-		if ((double)d * 100.0 <= g->hysteresis_pct * (double)prev) {
+		if (small && want > prev && short_of_headroom) {
+			why(o, "short of headroom: not held at %llu by hysteresis",
+			    (unsigned long long)prev);
+		} else if (small) {
 			if (d)
 				why(o, "within hysteresis of %llu", (unsigned long long)prev);
 			want = prev;

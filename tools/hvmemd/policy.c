@@ -228,16 +228,19 @@ static uint64_t desire(const struct pol_global *g, const struct pol_vm_in *v,
 		uint64_t prev = v->prev_desired_mib, d = dist(want, prev);
 		bool small = (double)d * 100.0 <= g->hysteresis_pct * (double)prev;
 
-		if (small && want > prev && short_of_headroom) {
-			why(o, "short of headroom: not held at %llu by hysteresis",
-			    (unsigned long long)prev);
-		} else if (small) {
+		if (small && !(want > prev && short_of_headroom)) {
 			if (d)
 				why(o, "within hysteresis of %llu", (unsigned long long)prev);
 			want = prev;
-		} else if (g->max_step_mib && d > g->max_step_mib) {
-			want = want > prev ? prev + g->max_step_mib : prev - g->max_step_mib;
-			why(o, "step-bounded to %llu", (unsigned long long)want);
+		} else {
+			if (small)
+				why(o, "short of headroom: not held at %llu by hysteresis",
+				    (unsigned long long)prev);
+			if (g->max_step_mib && d > g->max_step_mib) {
+				want = want > prev ? prev + g->max_step_mib :
+						     prev - g->max_step_mib;
+				why(o, "step-bounded to %llu", (unsigned long long)want);
+			}
 		}
 		want = clamp_u64(want, v->min_mib, v->max_mib);
 	}

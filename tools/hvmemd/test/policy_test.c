@@ -487,10 +487,18 @@ TEST(hysteresis_never_holds_a_guest_short_of_headroom)
 	EXPECT_EQ(66, out.desired_mib);
 	EXPECT_EQ(66, out.target_mib);
 	EXPECT_NE(NULL, strstr(out.reason, "short of headroom"));
-	/* its headroom there (2 of 18 used): hysteresis holds it */
+	/* still step-bounded */
+	g.max_step_mib = 1;
+	ASSERT_EQ(0, pol_decide(&g, &in, &out, 1, &res));
+	EXPECT_EQ(65, out.desired_mib);
+	EXPECT_NE(NULL, strstr(out.reason, "step-bounded to 65"));
+	g.max_step_mib = 0;
+	/* its headroom there (2 of 18 used), asking for 18 + 10% + 45 = 65: held */
 	in.avail_mib = 2;
+	in.kept_mib = 45;
 	ASSERT_EQ(0, pol_decide(&g, &in, &out, 1, &res));
 	EXPECT_EQ(64, out.desired_mib);
+	EXPECT_NE(NULL, strstr(out.reason, "within hysteresis of 64"));
 	/* a large guest: 80 available of 920 used is short, 100 of 900 is not */
 	in = vm(1000, 80, 40);
 	in.valid |= POL_HAVE_PREV;
